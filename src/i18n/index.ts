@@ -1,0 +1,60 @@
+// Picks the language (URL ?lang, then the saved choice, then the browser) and formats messages,
+// numbers, bytes and dates per locale. Error messages are localized by code when a key exists.
+
+import { AppError } from '../protocol/errors';
+import { en, type MessageKey } from './en';
+import { zh } from './zh';
+
+export type Lang = 'en' | 'zh';
+export const LANGS: readonly Lang[] = ['en', 'zh'];
+const TABLES: Record<Lang, Record<MessageKey, string>> = { en, zh };
+
+export function detectLang(param: string | null, saved: string | null, browser: readonly string[]): Lang {
+  for (const v of [param, saved]) if (v === 'en' || v === 'zh') return v;
+  for (const b of browser) {
+    const l = b.toLowerCase();
+    if (l.startsWith('zh')) return 'zh';
+    if (l.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function format(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+  return TABLES[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+export function locale(lang: Lang): string {
+  return lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function formatNumber(lang: Lang, n: number, digits = 0): string {
+  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(n);
+}
+
+export function formatBytes(lang: Lang, bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${formatNumber(lang, v, i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function formatDate(lang: Lang, ms: number): string {
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** A user-facing message for any error: localized by its code when we have a translation. */
+export function errorMessage(lang: Lang, e: unknown): string {
+  if (e instanceof AppError) {
+    const key = `err.${e.code}` as MessageKey;
+    if (key in TABLES[lang]) {
+      const text = format(lang, key, e.detail);
+      if (!/\{\w+\}/.test(text)) return text;
+    }
+    return e.message;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,110 @@
+// The typed wire protocol between the page and the workers. Every call is a request with an `id`;
+// the worker answers with any number of `progress`/`token` events and exactly one `done` or `error`.
+// `abort` cancels a call by id. Each worker declares its calls as a map: name → request, result, stream item.
+
+import type { WireError } from './errors';
+import type { ResolvedHosts } from '../models/hosts';
+
+export type Device = 'webgpu' | 'wasm';
+export type DevicePref = Device | 'auto';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** One progress report. Bytes for downloads, items (pages, chunks, texts) for the rest. */
+export type Progress =
+  | { kind: 'download'; file: string; loaded: number; total: number }
+  | { kind: 'load'; message: string }
+  | { kind: 'items'; stage: string; done: number; total: number };
+
+export interface ModelSpec {
+  /** A model id on the configured host, e.g. `onnx-community/Qwen2.5-0.5B-Instruct`. */
+  id: string;
+  /** transformers.js dtype (`q4`, `q4f16`, `q8`, `fp32`…); chosen per device when absent. */
+  dtype?: string;
+}
+
+export interface LoadedModel {
+  model: string;
+  engine: 'transformers.js' | 'web-llm';
+  device: Device;
+  dtype: string;
+  loadMs: number;
+  /** Why the requested device was not used (e.g. WebGPU missing), if it was not. */
+  fallbackReason?: string;
+}
+
+export interface GenParams {
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  seed?: number;
+}
+
+export interface GenUsage {
+  promptTokens: number;
+  outputTokens: number;
+  /** Time from the request to the first streamed token, ms. */
+  ttftMs: number;
+  totalMs: number;
+  /** Output tokens after the first, per second of decoding. */
+  decodeTps: number;
+}
+
+export interface GenResult {
+  text: string;
+  usage: GenUsage;
+  stopped: 'eos' | 'length' | 'aborted';
+}
+
+export interface EmbedderInfo {
+  model: string;
+  device: Device;
+  dtype: string;
+  dim: number;
+  loadMs: number;
+  fallbackReason?: string;
+}
+
+/** A call: what goes in, what the single `done` carries, what each stream event carries. */
+interface Call<Req, Res, Item = never> {
+  req: Req;
+  res: Res;
+  item: Item;
+}
+
+export type LlmCalls = {
+  load: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, LoadedModel>;
+  generate: Call<{ messages: ChatMessage[]; params: GenParams }, GenResult, string>;
+  countTokens: Call<{ messages: ChatMessage[] }, { tokens: number }>;
+  unload: Call<Record<string, never>, { unloaded: boolean }>;
+  /** Makes the worker throw outside any handler, as a real crash would (used to prove recovery). */
+  crash: Call<Record<string, never>, never>;
+};
+
+export type KnowledgeCalls = {
+  loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean }, EmbedderInfo>;
+  embed: Call<{ texts: string[] }, { vectors: Float32Array; dim: number; ms: number }, number>;
+  crash: Call<Record<string, never>, never>;
+};
+
+export type Calls = Record<string, Call<unknown, unknown, unknown>>;
+
+export type RequestOf<C extends Calls> = {
+  [K in keyof C & string]: { id: number; type: K; payload: C[K]['req'] };
+}[keyof C & string];
+
+export type AbortMessage = { id: number; type: 'abort'; target: number };
+
+export type Inbound<C extends Calls> = RequestOf<C> | AbortMessage;
+
+export type Outbound =
+  | { id: number; type: 'progress'; progress: Progress }
+  | { id: number; type: 'item'; item: unknown }
+  | { id: number; type: 'done'; result: unknown }
+  | { id: number; type: 'error'; error: WireError };
+
+/** How handlers send: `transfer` lists buffers to move instead of copy. */
+export type Post = (msg: Outbound, transfer?: Transferable[]) => void;

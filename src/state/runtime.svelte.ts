@@ -1,0 +1,117 @@
+// Loading and using the two models from the page: status, download progress, backend actually
+// used, errors the user can act on. The model load is cached as a promise and cleared on failure
+// (and when the worker dies) so a retry really retries.
+
+import { detectCapabilities, chooseDevice } from '../engines/capabilities';
+import { findEmbedder, findLlm } from '../models/catalog';
+import type { ChatMessage, EmbedderInfo, GenParams, GenResult, LoadedModel, Progress } from '../protocol/messages';
+import { AppError, isAbort } from '../protocol/errors';
+import type { AppState } from './app.svelte';
+
+export type Phase = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LoadStatus<Info> {
+  phase: Phase;
+  progress: Progress | null;
+  info: Info | null;
+  error: unknown;
+  /** The id the status refers to. */
+  model: string;
+}
+
+const idle = <T>(): LoadStatus<T> => ({ phase: 'idle', progress: null, info: null, error: null, model: '' });
+
+export class RuntimeState {
+  embedder = $state<LoadStatus<EmbedderInfo>>(idle());
+  llm = $state<LoadStatus<LoadedModel>>(idle());
+  #embedderLoad: Promise<EmbedderInfo> | null = null;
+  #llmLoad: Promise<LoadedModel> | null = null;
+  #llmCtrl: AbortController | null = null;
+  #embCtrl: AbortController | null = null;
+
+  constructor(private readonly app: AppState) {
+    app.llm.rpc.onCrash((e) => {
+      this.#llmLoad = null;
+      this.llm = { ...idle(), phase: 'error', error: e };
+    });
+    app.knowledge.rpc.onCrash((e) => {
+      this.#embedderLoad = null;
+      this.embedder = { ...idle(), phase: 'error', error: e };
+    });
+  }
+
+  private hosts() {
+    const h = this.app.hosts;
+    if (!h) throw new AppError('bad-request', 'The model host setting is not valid. Fix it on the Settings screen.');
+    return h;
+  }
+
+  /** Loads the chosen embedder unless that same model is already loaded or loading. */
+  loadEmbedder(id = this.app.embedderId): Promise<EmbedderInfo> {
+    if (this.#embedderLoad && this.embedder.model === id && this.embedder.phase !== 'error') return this.#embedderLoad;
+    this.#embCtrl?.abort();
+    const ctrl = (this.#embCtrl = new AbortController());
+    const entry = findEmbedder(id);
+    this.embedder = { ...idle(), phase: 'loading', model: id };
+    const p = (async () => {
+      const caps = await detectCapabilities();
+      const { device } = chooseDevice(caps.gpu, this.app.device);
+      return this.app.knowledge.loadEmbedder({ id, dtype: undefined }, this.hosts(), device, entry.pooling, entry.normalize, (progress) => (this.embedder.progress = progress), ctrl.signal);
+    })();
+    this.#embedderLoad = p;
+    p.then(
+      (info) => {
+        if (this.#embedderLoad === p) this.embedder = { phase: 'ready', progress: null, info, error: null, model: id };
+      },
+      (error) => {
+        if (this.#embedderLoad !== p) return;
+        this.#embedderLoad = null;
+        this.embedder = { ...idle(), phase: isAbort(error) ? 'idle' : 'error', error: isAbort(error) ? null : error, model: id };
+      },
+    );
+    return p;
+  }
+
+  cancelEmbedderLoad(): void {
+    this.#embCtrl?.abort();
+  }
+
+  loadLlm(id = this.app.llmId): Promise<LoadedModel> {
+    if (this.#llmLoad && this.llm.model === id && this.llm.phase !== 'error') return this.#llmLoad;
+    this.#llmCtrl?.abort();
+    const ctrl = (this.#llmCtrl = new AbortController());
+    const entry = findLlm(id);
+    this.llm = { ...idle(), phase: 'loading', model: id };
+    const p = (async () => {
+      const caps = await detectCapabilities();
+      const { device } = chooseDevice(caps.gpu, this.app.device);
+      return this.app.llm.load({ id, dtype: entry.dtype?.[device] }, this.hosts(), device, (progress) => (this.llm.progress = progress), ctrl.signal);
+    })();
+    this.#llmLoad = p;
+    p.then(
+      (info) => {
+        if (this.#llmLoad === p) this.llm = { phase: 'ready', progress: null, info, error: null, model: id };
+      },
+      (error) => {
+        if (this.#llmLoad !== p) return;
+        this.#llmLoad = null;
+        this.llm = { ...idle(), phase: isAbort(error) ? 'idle' : 'error', error: isAbort(error) ? null : error, model: id };
+      },
+    );
+    return p;
+  }
+
+  cancelLlmLoad(): void {
+    this.#llmCtrl?.abort();
+  }
+
+  async embed(texts: string[], signal?: AbortSignal) {
+    await this.loadEmbedder();
+    return this.app.knowledge.embed(texts, undefined, signal);
+  }
+
+  async generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult> {
+    await this.loadLlm();
+    return this.app.llm.generate(messages, params, onToken, signal);
+  }
+}
