@@ -1,0 +1,179 @@
+// Documents, their text and their chunks. Each multi-record write is one transaction, so a failure
+// leaves nothing half-stored. Text lives in the `texts` store, apart from the document summary,
+// because a long PDF's text is megabytes and the library list must stay cheap to load.
+
+import { AppError } from '../protocol/errors';
+import {
+  inTransaction, requestAll,
+  type ChunkRecord, type ChunkingConfig, type DocSummary, type LabDb, type StoredDocument,
+} from './db';
+import { estimateBytes, withQuota } from './quota';
+
+export type { ChunkRecord, ChunkingConfig, DocSummary, StoredDocument } from './db';
+
+/** Fields of a stored document that may change after it was saved. */
+export type DocumentPatch = Partial<Pick<DocSummary, 'name' | 'title' | 'status' | 'embedModel'>>;
+
+function duplicateError(existingName: string): AppError {
+  return new AppError('duplicate', `This file is already in the library as "${existingName}".`, { name: existingName });
+}
+
+function missingError(id: string): AppError {
+  return new AppError('bad-request', 'This document is no longer in the library (it may have been deleted in another tab).', { id });
+}
+
+function checkChunks(docId: string, chunks: readonly ChunkRecord[]): void {
+  const stray = chunks.find((c) => c.docId !== docId);
+  if (stray) throw new AppError('bad-request', `Chunk ${stray.id} belongs to document ${stray.docId}, not ${docId}.`, { id: stray.id });
+}
+
+/**
+ * Stores a document, its text and its chunks atomically; `chunkCount` is set from `chunks`.
+ * Rejects with AppError 'duplicate' (detail.name = the stored document's name) when a document
+ * with the same hash exists, and with 'quota-exceeded' when storage is full; either way nothing is stored.
+ */
+export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chunks: readonly ChunkRecord[]): Promise<DocSummary> {
+  checkChunks(doc.id, chunks);
+  const { text, ...rest } = doc;
+  const summary: DocSummary = { ...rest, chunkCount: chunks.length };
+  try {
+    await withQuota(() => {
+      const tx = db.transaction(['documents', 'texts', 'chunks'], 'readwrite');
+      return inTransaction(tx, async () => {
+        const existing = await tx.objectStore('documents').index('by-hash').get(doc.hash);
+        if (existing) throw duplicateError(existing.name);
+        const chunkStore = tx.objectStore('chunks');
+        // `add`, not `put`: overwriting an existing id would orphan the old document's chunks.
+        await requestAll([
+          () => tx.objectStore('documents').add(summary),
+          () => tx.objectStore('texts').put({ id: doc.id, text }),
+          ...chunks.map((c) => () => chunkStore.add(c)),
+        ]);
+      });
+    }, estimateBytes(doc, chunks));
+  } catch (e) {
+    // Another tab may have stored the same file between our check and our write.
+    if ((e as { name?: unknown } | null)?.name === 'ConstraintError') {
+      const existing = await findByHash(db, doc.hash);
+      if (existing) throw duplicateError(existing.name);
+    }
+    throw e;
+  }
+  return summary;
+}
+
+/** The stored document whose file has this SHA-256 hex hash, if any. */
+export function findByHash(db: LabDb, hash: string): Promise<DocSummary | undefined> {
+  return db.getFromIndex('documents', 'by-hash', hash);
+}
+
+/** All documents without their text, oldest first (by `addedAt`). */
+export function listDocuments(db: LabDb): Promise<DocSummary[]> {
+  return db.getAllFromIndex('documents', 'by-added');
+}
+
+/** A document with its text, or undefined. */
+export async function getDocument(db: LabDb, id: string): Promise<StoredDocument | undefined> {
+  const tx = db.transaction(['documents', 'texts'], 'readonly');
+  const [summary, text] = await Promise.all([tx.objectStore('documents').get(id), tx.objectStore('texts').get(id), tx.done]);
+  return summary ? { ...summary, text: text?.text ?? '' } : undefined;
+}
+
+/** A document's chunks ordered by `index`. */
+export async function getChunks(db: LabDb, docId: string): Promise<ChunkRecord[]> {
+  const chunks = await db.getAllFromIndex('chunks', 'by-doc', docId);
+  // Keys are strings ("d:10" < "d:2"), so index order must be restored explicitly.
+  return chunks.sort((a, b) => a.index - b.index);
+}
+
+/** Changes a document's name, title, status or embedding model; returns the updated summary. */
+export function updateDocument(db: LabDb, id: string, patch: DocumentPatch): Promise<DocSummary> {
+  const tx = db.transaction('documents', 'readwrite');
+  return inTransaction(tx, async () => {
+    const current = await tx.store.get(id);
+    if (!current) throw missingError(id);
+    const next: DocSummary = { ...current, ...patch };
+    await tx.store.put(next);
+    return next;
+  });
+}
+
+/** Removes a document with its text, chunks and vectors, in one transaction. */
+export function deleteDocument(db: LabDb, id: string): Promise<void> {
+  const tx = db.transaction(['documents', 'texts', 'chunks', 'vectors'], 'readwrite');
+  return inTransaction(tx, async () => {
+    const [chunkIds, vectorIds] = await Promise.all([
+      tx.objectStore('chunks').index('by-doc').getAllKeys(id),
+      tx.objectStore('vectors').index('by-doc').getAllKeys(id),
+    ]);
+    await requestAll([
+      () => tx.objectStore('documents').delete(id),
+      () => tx.objectStore('texts').delete(id),
+      ...chunkIds.map((k) => () => tx.objectStore('chunks').delete(k)),
+      ...vectorIds.map((k) => () => tx.objectStore('vectors').delete(k)),
+    ]);
+  });
+}
+
+/** Removes every document, text, chunk and vector. Settings, test sets and runs are kept. */
+export function deleteAll(db: LabDb): Promise<void> {
+  const tx = db.transaction(['documents', 'texts', 'chunks', 'vectors'], 'readwrite');
+  return inTransaction(tx, () => requestAll([
+    () => tx.objectStore('documents').clear(),
+    () => tx.objectStore('texts').clear(),
+    () => tx.objectStore('chunks').clear(),
+    () => tx.objectStore('vectors').clear(),
+  ]));
+}
+
+/**
+ * Re-indexing: replaces a document's chunks and drops its vectors (they no longer match), in one
+ * transaction. Updates `chunking` and `chunkCount` and clears `embedModel`; returns the new summary.
+ */
+export async function replaceChunks(db: LabDb, docId: string, chunks: readonly ChunkRecord[], chunking: ChunkingConfig): Promise<DocSummary> {
+  checkChunks(docId, chunks);
+  let needed = 0;
+  for (const c of chunks) needed += 2 * c.text.length + 128;
+  return withQuota(() => {
+    const tx = db.transaction(['documents', 'chunks', 'vectors'], 'readwrite');
+    return inTransaction(tx, async () => {
+      const docs = tx.objectStore('documents');
+      const chunkStore = tx.objectStore('chunks');
+      const vectorStore = tx.objectStore('vectors');
+      const [current, oldChunks, oldVectors] = await Promise.all([
+        docs.get(docId),
+        chunkStore.index('by-doc').getAllKeys(docId),
+        vectorStore.index('by-doc').getAllKeys(docId),
+      ]);
+      if (!current) throw missingError(docId);
+      const { embedModel: _dropped, ...kept } = current;
+      const next: DocSummary = { ...kept, chunking: { ...chunking }, chunkCount: chunks.length };
+      // Deletes are queued before the puts, and requests run in order, so reused ids end up new.
+      await requestAll([
+        ...oldChunks.map((k) => () => chunkStore.delete(k)),
+        ...oldVectors.map((k) => () => vectorStore.delete(k)),
+        () => docs.put(next),
+        ...chunks.map((c) => () => chunkStore.put(c)),
+      ]);
+      return next;
+    });
+  }, needed);
+}
+
+/**
+ * Every stored chunk, in batches of `batchSize`, in key order: for building the search index at start-up.
+ * Each batch is read in its own transaction (a transaction cannot stay open while the consumer
+ * awaits other work), so chunks written meanwhile may or may not be seen.
+ */
+export async function* iterateChunks(db: LabDb, batchSize = 500): AsyncGenerator<ChunkRecord[], void, undefined> {
+  if (!(batchSize >= 1)) throw new AppError('bad-request', `Batch size must be at least 1 (got ${batchSize}).`);
+  let after: string | undefined;
+  for (;;) {
+    const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+    const batch = await db.getAll('chunks', range, batchSize);
+    if (batch.length === 0) return;
+    yield batch;
+    if (batch.length < batchSize) return;
+    after = batch[batch.length - 1].id;
+  }
+}

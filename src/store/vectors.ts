@@ -1,0 +1,93 @@
+// Embedding vectors, one per chunk (keyed by chunk id), tagged with the model that made them.
+// Embedding with another model overwrites a chunk's vector; `missingVectors` finds what to (re)embed.
+
+import { AppError } from '../protocol/errors';
+import { inTransaction, requestAll, type LabDb, type VectorRecord } from './db';
+import { withQuota } from './quota';
+
+export type { VectorRecord } from './db';
+
+export interface VectorEntry {
+  /** The chunk id. */
+  id: string;
+  docId: string;
+  vector: Float32Array;
+}
+
+/**
+ * A vector that owns exactly its bytes in a plain ArrayBuffer. Structured clone stores a view's
+ * whole underlying buffer, so a `subarray` of a batch output would store the batch once per chunk;
+ * and a SharedArrayBuffer (cross-origin isolated pages) cannot be stored at all.
+ */
+function compact(v: Float32Array): Float32Array {
+  const owned = v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
+  return owned ? v : new Float32Array(v);
+}
+
+/** Stores vectors for `model` (each of length `dim`) in one transaction, replacing any for those chunks. */
+export async function putVectors(db: LabDb, model: string, dim: number, entries: readonly VectorEntry[]): Promise<void> {
+  const bad = entries.find((e) => e.vector.length !== dim);
+  if (bad) {
+    throw new AppError('bad-request', `Vector for chunk ${bad.id} has ${bad.vector.length} dimensions; model ${model} makes ${dim}.`, { id: bad.id, dim });
+  }
+  const records: VectorRecord[] = entries.map((e) => ({ id: e.id, docId: e.docId, model, dim, vector: compact(e.vector) }));
+  await withQuota(() => {
+    const tx = db.transaction('vectors', 'readwrite');
+    return inTransaction(tx, () => requestAll(records.map((r) => () => tx.store.put(r))));
+  }, entries.length * (4 * dim + 96));
+}
+
+/**
+ * Every vector made with `model`, in batches of `batchSize`, in chunk-id order. Each batch is its own
+ * transaction, so the consumer may await between batches.
+ */
+export async function* vectorsForModel(db: LabDb, model: string, batchSize = 1000): AsyncGenerator<VectorRecord[], void, undefined> {
+  if (!(batchSize >= 1)) throw new AppError('bad-request', `Batch size must be at least 1 (got ${batchSize}).`);
+  let after: string | undefined;
+  for (;;) {
+    const tx = db.transaction('vectors', 'readonly');
+    let cursor = await tx.store.index('by-model').openCursor(IDBKeyRange.only(model));
+    // Resume after the last id seen: within one index key, records are ordered by primary key.
+    if (cursor && after !== undefined) {
+      if (cursor.primaryKey < after) cursor = await cursor.continuePrimaryKey(model, after);
+      if (cursor && cursor.primaryKey === after) cursor = await cursor.continue();
+    }
+    const batch: VectorRecord[] = [];
+    while (cursor && batch.length < batchSize) {
+      batch.push(cursor.value);
+      if (batch.length < batchSize) cursor = await cursor.continue();
+    }
+    await tx.done;
+    if (batch.length === 0) return;
+    yield batch;
+    if (batch.length < batchSize) return;
+    after = batch[batch.length - 1].id;
+  }
+}
+
+/** Number of vectors stored for `model`. */
+export function countVectors(db: LabDb, model: string): Promise<number> {
+  return db.countFromIndex('vectors', 'by-model', model);
+}
+
+/** Removes every vector made with `model`. */
+export function deleteVectorsForModel(db: LabDb, model: string): Promise<void> {
+  const tx = db.transaction('vectors', 'readwrite');
+  return inTransaction(tx, async () => {
+    const ids = await tx.store.index('by-model').getAllKeys(model);
+    await requestAll(ids.map((id) => () => tx.store.delete(id)));
+  });
+}
+
+/** Ids of chunks that have no vector made with `model` (including chunks embedded by another model). */
+export async function missingVectors(db: LabDb, model: string): Promise<string[]> {
+  const tx = db.transaction(['chunks', 'vectors'], 'readonly');
+  // Keys only: nothing but ids is loaded, however many chunks there are.
+  const [chunkIds, vectorIds] = await Promise.all([
+    tx.objectStore('chunks').getAllKeys(),
+    tx.objectStore('vectors').index('by-model').getAllKeys(model),
+    tx.done,
+  ]);
+  const have = new Set(vectorIds);
+  return chunkIds.filter((id) => !have.has(id));
+}
