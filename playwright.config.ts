@@ -47,7 +47,8 @@ export default defineConfig({
     command: `node node_modules/vite/bin/vite.js preview --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}${BASE}`,
     reuseExistingServer: false,
-    env: { MODELS_DIR, BASE },
+    // The catalog's real transformers.js ids answer with fixtures, so failover paths load real entries.
+    env: { MODELS_DIR, BASE, MODEL_ALIASES: 'onnx-community/Qwen2.5-0.5B-Instruct=lab-fixtures/qwen2-tokenizer-echo' },
     timeout: 60_000,
   },
 });

@@ -15,7 +15,7 @@ const isolationHeaders = {
 export default defineConfig({
   base,
   appType: 'mpa', // a missing model file must be a 404, not index.html
-  plugins: [svelte(), serveModels(process.env.MODELS_DIR, base)],
+  plugins: [svelte(), serveModels(process.env.MODELS_DIR, base, process.env.MODEL_ALIASES)],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 8000 },
   server: { headers: isolationHeaders },

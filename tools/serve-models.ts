@@ -8,14 +8,21 @@ import type { Connect, Plugin } from 'vite';
 
 const TYPES: Record<string, string> = { json: 'application/json', onnx: 'application/octet-stream', wasm: 'application/wasm', txt: 'text/plain' };
 
-export function serveModels(dir: string | undefined, base: string): Plugin {
+/**
+ * `aliases` ("real/id=fixture/id,…") serves a folder under another model id, so tests can exercise
+ * the catalog's real ids (e.g. a web-llm model's transformers.js fallback) with fixture files.
+ */
+export function serveModels(dir: string | undefined, base: string, aliases = ''): Plugin {
   const root = dir ? resolve(dir) : null;
+  const alias = new Map(aliases.split(',').filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
   const prefix = `${base.replace(/\/$/, '')}/models/`;
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
     if (!root || !req.url) return next();
     const path = decodeURIComponent(req.url.split('?')[0]);
     if (!path.startsWith(prefix)) return next();
-    const rel = normalize(path.slice(prefix.length).replace(/\/resolve\/[^/]+\//, '/'));
+    let rel = path.slice(prefix.length).replace(/\/resolve\/[^/]+\//, '/');
+    for (const [from, to] of alias) if (rel.startsWith(`${from}/`)) rel = to + rel.slice(from.length);
+    rel = normalize(rel);
     const file = join(root, rel);
     if (!file.startsWith(root + sep)) {
       res.statusCode = 403;

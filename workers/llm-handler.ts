@@ -6,8 +6,53 @@ import type { Inbound, LlmCalls, Post } from '../src/protocol/messages';
 import { CallRegistry, crashLater } from './handler-kit';
 import type { LlmEngine } from './engines/llm-engine';
 import { loadTransformersLlm } from './engines/transformers-engine';
+import { loadWebLlm, type WebLlmModule } from './engines/webllm-engine';
+import type { LoadPlan, LoadedModel, Progress } from '../src/protocol/messages';
+import type { ResolvedHosts } from '../src/models/hosts';
+import { isAbort } from '../src/protocol/errors';
 
-export function createLlmHandler(post: Post) {
+export interface LlmDeps {
+  /** web-llm, imported lazily (6 MB) and replaceable at this boundary in tests. */
+  webllm?: () => Promise<WebLlmModule>;
+  fetch?: typeof fetch;
+  /** null: no WebGPU adapter; otherwise whether it has shader-f16. */
+  hasF16?: () => Promise<boolean | null>;
+}
+
+async function adapterF16(): Promise<boolean | null> {
+  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: { has(f: string): boolean } } | null> } } | undefined)?.gpu;
+  if (!gpu) return null;
+  try {
+    const a = await gpu.requestAdapter();
+    return a ? a.features.has('shader-f16') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Loads what the plan says; a web-llm failure falls over to the plan's transformers.js model. */
+export async function loadPlan(plan: LoadPlan, hosts: ResolvedHosts, progress: (p: Progress) => void, deps: LlmDeps): Promise<LlmEngine> {
+  if (plan.engine === 'transformers.js') {
+    const e = await loadTransformersLlm(plan.model, hosts, plan.device, progress);
+    if (plan.note && !e.info.fallbackReason) (e.info as LoadedModel).fallbackReason = plan.note;
+    return e;
+  }
+  try {
+    return await loadWebLlm({ modelId: plan.modelId, lib: plan.lib, vramMB: plan.vramMB }, hosts, progress, {
+      module: deps.webllm ?? (() => import('@mlc-ai/web-llm') as unknown as Promise<WebLlmModule>),
+      fetch: deps.fetch ?? fetch.bind(globalThis),
+      hasF16: deps.hasF16 ?? adapterF16,
+    });
+  } catch (e) {
+    if (isAbort(e) || !plan.fallback) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    const fb = await loadTransformersLlm(plan.fallback.model, hosts, plan.fallback.device, progress);
+    (fb.info as LoadedModel).fallbackReason = `${reason} Switched to the transformers.js engine.`;
+    return fb;
+  }
+}
+
+export function createLlmHandler(post: Post, deps: LlmDeps = {}) {
   const calls = new CallRegistry(post);
   let engine: LlmEngine | null = null;
   // Generations share one model: run them one after another, never interleaved.
@@ -28,8 +73,8 @@ export function createLlmHandler(post: Post) {
           const prev = engine;
           engine = null;
           await prev?.dispose();
-          const { model, hosts, device } = msg.payload;
-          engine = await loadTransformersLlm(model, hosts, device, ctx.progress);
+          const { plan, hosts } = msg.payload;
+          engine = await loadPlan(plan, hosts, ctx.progress, deps);
           return { result: engine.info };
         });
         return;

@@ -8,8 +8,6 @@ import { AppConfig } from '../src/config';
 import { makeTimeoutFetch } from '../src/engines/fetch-timeout';
 import { installBrowserRuntime } from './tjs-env';
 
-installBrowserRuntime(env as never, {
-  wasmUrl,
-  mjsUrl,
-  fetch: makeTimeoutFetch(fetch.bind(globalThis), { connectMs: AppConfig.fetchConnectTimeoutMs, stallMs: AppConfig.fetchStallTimeoutMs }),
-});
+export const timeoutFetch = makeTimeoutFetch(fetch.bind(globalThis), { connectMs: AppConfig.fetchConnectTimeoutMs, stallMs: AppConfig.fetchStallTimeoutMs });
+
+installBrowserRuntime(env as never, { wasmUrl, mjsUrl, fetch: timeoutFetch });

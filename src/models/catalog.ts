@@ -104,6 +104,8 @@ export interface LlmEntry {
   dtype?: Record<Device, string>;
   /** web-llm: the f32 variant used when the adapter lacks shader-f16, and both libraries. */
   webllm?: { f16: { id: string; lib: string }; f32: { id: string; lib: string } };
+  /** For web-llm entries: the transformers.js model that answers when web-llm cannot run here. */
+  fallback?: string;
   custom?: boolean;
 }
 
@@ -147,6 +149,7 @@ export const LLMS: readonly LlmEntry[] = Object.freeze([
     languages: ['multi', 'zh', 'en'],
     goodChinese: true,
     license: 'Apache-2.0',
+    fallback: 'onnx-community/Qwen2.5-0.5B-Instruct',
     webllm: mlc('Qwen2.5-0.5B-Instruct-q4f16_1-MLC', 'Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', 'Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm'),
   },
   {
@@ -159,6 +162,7 @@ export const LLMS: readonly LlmEntry[] = Object.freeze([
     languages: ['multi', 'zh', 'en'],
     goodChinese: true,
     license: 'Apache-2.0',
+    fallback: 'onnx-community/Qwen2.5-0.5B-Instruct',
     webllm: mlc('Qwen2.5-1.5B-Instruct-q4f16_1-MLC', 'Qwen2-1.5B-Instruct-q4f16_1_cs1k-webgpu.wasm', 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC', 'Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm'),
   },
   {
@@ -171,6 +175,7 @@ export const LLMS: readonly LlmEntry[] = Object.freeze([
     languages: ['en'],
     goodChinese: false,
     license: 'Apache-2.0',
+    fallback: 'HuggingFaceTB/SmolLM2-360M-Instruct',
     webllm: mlc('SmolLM2-360M-Instruct-q4f16_1-MLC', 'SmolLM2-360M-Instruct-q4f16_1_cs1k-webgpu.wasm', 'SmolLM2-360M-Instruct-q4f32_1-MLC', 'SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm'),
   },
   {
@@ -183,6 +188,7 @@ export const LLMS: readonly LlmEntry[] = Object.freeze([
     languages: ['en', 'multi'],
     goodChinese: false,
     license: 'Llama 3.2 Community',
+    fallback: 'HuggingFaceTB/SmolLM2-360M-Instruct',
     webllm: mlc('Llama-3.2-1B-Instruct-q4f16_1-MLC', 'Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm', 'Llama-3.2-1B-Instruct-q4f32_1-MLC', 'Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm'),
   },
 ]);

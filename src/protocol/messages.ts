@@ -14,8 +14,13 @@ export interface ChatMessage {
 }
 
 /** One progress report. Bytes for downloads, items (pages, chunks, texts) for the rest. */
+export type IngestStage = 'reading' | 'extracting' | 'chunking' | 'embedding' | 'saving';
+
 export type Progress =
   | { kind: 'download'; file: string; loaded: number; total: number }
+  | { kind: 'stage'; stage: IngestStage }
+  /** web-llm reports a fraction (0..1) and a sentence rather than bytes. */
+  | { kind: 'fraction'; value: number; message: string }
   | { kind: 'load'; message: string }
   | { kind: 'items'; stage: string; done: number; total: number };
 
@@ -25,6 +30,11 @@ export interface ModelSpec {
   /** transformers.js dtype (`q4`, `q4f16`, `q8`, `fp32`…); chosen per device when absent. */
   dtype?: string;
 }
+
+/** What the page decided to run (see engines/engine-select.ts); the worker may still fall back. */
+export type LoadPlan =
+  | { engine: 'transformers.js'; model: ModelSpec; device: Device; note?: string }
+  | { engine: 'web-llm'; modelId: string; lib: string; vramMB: number; fallback: { model: ModelSpec; device: Device } | null };
 
 export interface LoadedModel {
   model: string;
@@ -76,7 +86,7 @@ interface Call<Req, Res, Item = never> {
 }
 
 export type LlmCalls = {
-  load: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, LoadedModel>;
+  load: Call<{ plan: LoadPlan; hosts: ResolvedHosts }, LoadedModel>;
   generate: Call<{ messages: ChatMessage[]; params: GenParams }, GenResult, string>;
   countTokens: Call<{ messages: ChatMessage[] }, { tokens: number }>;
   unload: Call<Record<string, never>, { unloaded: boolean }>;
@@ -84,7 +94,28 @@ export type LlmCalls = {
   crash: Call<Record<string, never>, never>;
 };
 
+export interface ChunkSettingsWire {
+  unit: 'chars' | 'tokens';
+  size: number;
+  overlap: number;
+}
+
+export interface IngestSummary {
+  id: string;
+  name: string;
+  kind: string;
+  chunks: number;
+  chars: number;
+  pages?: number;
+  ms: number;
+}
+
 export type KnowledgeCalls = {
+  /** Extract, chunk and store one file (its bytes are transferred, not copied). */
+  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettingsWire }, IngestSummary>;
+  /** Re-chunk stored documents with new settings; their vectors are dropped (re-embedded later). */
+  reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettingsWire }, { docs: number; chunks: number }>;
+  deleteDocs: Call<{ ids: string[] | 'all' }, { deleted: number }>;
   loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean }, EmbedderInfo>;
   embed: Call<{ texts: string[] }, { vectors: Float32Array; dim: number; ms: number }, number>;
   crash: Call<Record<string, never>, never>;

@@ -5,6 +5,7 @@ import { DEFAULT_HOST_SETTING, type ModelHostSetting } from '../models/hosts';
 import type { DevicePref } from '../protocol/messages';
 import type { Lang } from '../i18n';
 import { AppConfig } from '../config';
+import type { EnginePref } from '../engines/engine-select';
 
 export type Theme = 'light' | 'dark' | 'system';
 
@@ -13,6 +14,7 @@ export interface Prefs {
   theme: Theme;
   host: ModelHostSetting;
   device: DevicePref;
+  engine: EnginePref;
   llm: string;
   embedder: string;
 }
@@ -22,6 +24,7 @@ export const DEFAULT_PREFS: Prefs = {
   theme: 'system',
   host: DEFAULT_HOST_SETTING,
   device: 'auto',
+  engine: 'auto',
   llm: AppConfig.defaultLlm,
   embedder: AppConfig.defaultEmbedder,
 };

@@ -3,8 +3,9 @@
 // (and when the worker dies) so a retry really retries.
 
 import { detectCapabilities, chooseDevice } from '../engines/capabilities';
-import { findEmbedder, findLlm } from '../models/catalog';
-import type { ChatMessage, EmbedderInfo, GenParams, GenResult, LoadedModel, Progress } from '../protocol/messages';
+import { findEmbedder } from '../models/catalog';
+import { planEngine, type EnginePlan } from '../engines/engine-select';
+import type { ChatMessage, EmbedderInfo, GenParams, GenResult, LoadPlan, LoadedModel, Progress } from '../protocol/messages';
 import { AppError, isAbort } from '../protocol/errors';
 import type { AppState } from './app.svelte';
 
@@ -20,6 +21,17 @@ export interface LoadStatus<Info> {
 }
 
 const idle = <T>(): LoadStatus<T> => ({ phase: 'idle', progress: null, info: null, error: null, model: '' });
+
+function toWire(p: EnginePlan): LoadPlan {
+  if (p.engine === 'transformers.js') return { engine: 'transformers.js', model: { id: p.entry.id, dtype: p.dtype }, device: p.device, note: p.reason };
+  const fb = p.fallback ? findFallbackDtype(p.fallback.id, p.fallback.device) : null;
+  return { engine: 'web-llm', modelId: p.modelId, lib: p.lib, vramMB: p.entry.vramMB, fallback: p.fallback && fb ? { model: { id: p.fallback.id, dtype: fb }, device: p.fallback.device } : null };
+}
+
+function findFallbackDtype(id: string, device: 'webgpu' | 'wasm'): string {
+  const plan = planEngine(id, { available: device === 'webgpu', f16: false }, 'transformers.js', device);
+  return plan.engine === 'transformers.js' ? plan.dtype : 'q8';
+}
 
 export class RuntimeState {
   embedder = $state<LoadStatus<EmbedderInfo>>(idle());
@@ -80,12 +92,11 @@ export class RuntimeState {
     if (this.#llmLoad && this.llm.model === id && this.llm.phase !== 'error') return this.#llmLoad;
     this.#llmCtrl?.abort();
     const ctrl = (this.#llmCtrl = new AbortController());
-    const entry = findLlm(id);
     this.llm = { ...idle(), phase: 'loading', model: id };
     const p = (async () => {
       const caps = await detectCapabilities();
-      const { device } = chooseDevice(caps.gpu, this.app.device);
-      return this.app.llm.load({ id, dtype: entry.dtype?.[device] }, this.hosts(), device, (progress) => (this.llm.progress = progress), ctrl.signal);
+      const plan = toWire(planEngine(id, caps.gpu, this.app.engine, this.app.device));
+      return this.app.llm.load(plan, this.hosts(), (progress) => (this.llm.progress = progress), ctrl.signal);
     })();
     this.#llmLoad = p;
     p.then(

@@ -27,3 +27,23 @@ test.describe('@gpu the runtimes load through the model host', () => {
     expect(EMBED_FIXTURE).toBeTruthy();
   });
 });
+
+test.describe('@gpu web-llm fails over to transformers.js', () => {
+  test('an MLC model that cannot run here says why and the fallback answers', async ({ page }, info) => {
+    await openApp(page, { screen: 'models', params: { llm: 'Qwen2.5-0.5B-Instruct-MLC' } });
+    const llm = page.getByRole('region', { name: 'Language model' });
+    await llm.getByRole('button', { name: 'Load' }).click();
+    const status = llm.getByRole('status').first();
+    await expect(status).toContainText('with transformers.js');
+    if (info.project.name === 'webgpu') {
+      // SwiftShader has no shader-f16 → the q4f32_1 build is tried, and its files are not on the host.
+      await expect(status).toContainText('Qwen2.5-0.5B-Instruct-q4f32_1-MLC are not on the model host');
+    } else {
+      await expect(status).toContainText('WebGPU is not available in this browser');
+    }
+    await expect(status).toContainText('transformers.js engine');
+    await llm.getByLabel('Prompt').fill('Fallback works');
+    await llm.getByRole('button', { name: 'Generate' }).click();
+    await expect(llm.getByTestId('llm-output')).toHaveText('Fallback works');
+  });
+});
