@@ -13,15 +13,22 @@ export interface CallContext {
 
 export class CallRegistry {
   private live = new Map<number, AbortController>();
+  /** Aborts that arrived before their call started (e.g. a generation still queued). */
+  private early = new Set<number>();
   constructor(private readonly post: Post) {}
 
   abort(target: number): void {
-    this.live.get(target)?.abort(new AbortError());
+    const ctrl = this.live.get(target);
+    if (ctrl) return ctrl.abort(new AbortError());
+    this.early.add(target);
+    // Aborts of calls that already finished are never claimed; keep the set from growing without bound.
+    if (this.early.size > 256) this.early.delete(this.early.values().next().value!);
   }
 
   /** Runs `fn` as call `id` and closes it with done/error; nothing more is posted after that. */
   async run(id: number, fn: (ctx: CallContext) => Promise<{ result: unknown; transfer?: Transferable[] }>): Promise<void> {
     const ctrl = new AbortController();
+    if (this.early.delete(id)) ctrl.abort(new AbortError());
     this.live.set(id, ctrl);
     let closed = false;
     const ctx: CallContext = {
@@ -35,6 +42,7 @@ export class CallRegistry {
       },
     };
     try {
+      if (ctrl.signal.aborted) throw new AbortError();
       const { result, transfer } = await fn(ctx);
       closed = true;
       if (ctrl.signal.aborted) this.post({ id, type: 'error', error: new AbortError().toWire() });

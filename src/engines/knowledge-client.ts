@@ -1,18 +1,49 @@
 // Page side of the knowledge worker: typed methods over the RPC client.
 
-import type { Device, EmbedderInfo, KnowledgeCalls, ModelSpec, Progress } from '../protocol/messages';
+import type { ChunkSettingsWire, Device, EmbedderInfo, IndexStats, IngestSummary, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult } from '../protocol/messages';
+import type { EmbedderEntry } from '../models/catalog';
 import type { ResolvedHosts } from '../models/hosts';
 import { RpcClient } from './rpc';
 
 export class KnowledgeClient {
   readonly rpc = new RpcClient<KnowledgeCalls>('knowledge', () => new Worker(new URL('../../workers/knowledge.worker.ts', import.meta.url), { type: 'module', name: 'knowledge' }));
 
-  loadEmbedder(model: ModelSpec, hosts: ResolvedHosts, device: Device, pooling: 'mean' | 'cls', normalize: boolean, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<EmbedderInfo> {
-    return this.rpc.call('loadEmbedder', { model, hosts, device, pooling, normalize }, { onProgress, signal });
+  loadEmbedder(model: ModelSpec, hosts: ResolvedHosts, device: Device, entry: Pick<EmbedderEntry, 'pooling' | 'normalize' | 'queryPrefix' | 'passagePrefix'>, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<EmbedderInfo> {
+    const { pooling, normalize, queryPrefix, passagePrefix } = entry;
+    return this.rpc.call('loadEmbedder', { model, hosts, device, pooling, normalize, queryPrefix, passagePrefix }, { onProgress, signal });
   }
 
-  embed(texts: string[], onProgress?: (p: Progress) => void, signal?: AbortSignal) {
-    return this.rpc.call('embed', { texts }, { onProgress, signal });
+  embed(texts: string[], kind: 'query' | 'passage' | 'raw' = 'raw', onProgress?: (p: Progress) => void, signal?: AbortSignal) {
+    return this.rpc.call('embed', { texts, kind }, { onProgress, signal });
+  }
+
+  openIndex(): Promise<IndexStats> {
+    return this.rpc.call('openIndex', {});
+  }
+
+  embedMissing(onProgress?: (p: Progress) => void, signal?: AbortSignal) {
+    return this.rpc.call('embedMissing', {}, { onProgress, signal });
+  }
+
+  search(query: string, opts: SearchOptions, signal?: AbortSignal): Promise<SearchResult> {
+    return this.rpc.call('search', { query, opts }, { signal });
+  }
+
+  loadReranker(model: ModelSpec, hosts: ResolvedHosts, device: Device, onProgress?: (p: Progress) => void) {
+    return this.rpc.call('loadReranker', { model, hosts, device }, { onProgress });
+  }
+
+  /** The bytes are transferred to the worker: `bytes` is unusable afterwards. */
+  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<IngestSummary> {
+    return this.rpc.call('ingest', { name, bytes, maxBytes, chunking }, { onProgress, signal }, [bytes]);
+  }
+
+  reindex(ids: string[] | 'all', chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal) {
+    return this.rpc.call('reindex', { ids, chunking }, { onProgress, signal });
+  }
+
+  deleteDocs(ids: string[] | 'all') {
+    return this.rpc.call('deleteDocs', { ids });
   }
 
   crash(): void {

@@ -110,14 +110,69 @@ export interface IngestSummary {
   ms: number;
 }
 
+export interface SearchOptions {
+  /** Results returned, after fusion (and reranking). */
+  k: number;
+  dense: boolean;
+  bm25: boolean;
+  rerank: boolean;
+}
+
+export interface SearchHit {
+  chunkId: string;
+  docId: string;
+  docName: string;
+  /** Chunk index in its document. */
+  index: number;
+  text: string;
+  page?: number;
+  headingPath?: string[];
+  /** 1-based final rank. */
+  rank: number;
+  fused: number;
+  dense?: { score: number; rank: number };
+  bm25?: { score: number; rank: number };
+  rerank?: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** The query's BM25 terms, for highlighting. */
+  terms: string[];
+  /** Milliseconds spent embedding the query, searching, reranking. */
+  ms: { embed: number; search: number; rerank: number };
+  /** Why dense search was skipped, if it was (no embedder, no vectors yet). */
+  denseSkipped?: string;
+}
+
+export interface IndexStats {
+  docs: number;
+  chunks: number;
+  vectors: number;
+  embedModel: string | null;
+  dim: number;
+  bytes: number;
+  /** Chunks still without a vector for the loaded embedder. */
+  missing: number;
+  /** Passages this worker has embedded since it started (0 after a reload that found stored vectors). */
+  embeddedSinceStart: number;
+}
+
 export type KnowledgeCalls = {
+  /** Builds the in-memory index from IndexedDB (BM25 over all chunks, vectors of the loaded embedder). */
+  openIndex: Call<Record<string, never>, IndexStats>;
+  /** Embeds every chunk that has no vector for the loaded embedder; progress in chunks. */
+  embedMissing: Call<Record<string, never>, IndexStats & { embedded: number; ms: number }>;
+  search: Call<{ query: string; opts: SearchOptions }, SearchResult>;
+  /** Loads (or unloads with null) the cross-encoder used when `rerank` is on. */
+  loadReranker: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, { model: string; loadMs: number }>;
   /** Extract, chunk and store one file (its bytes are transferred, not copied). */
   ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettingsWire }, IngestSummary>;
   /** Re-chunk stored documents with new settings; their vectors are dropped (re-embedded later). */
   reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettingsWire }, { docs: number; chunks: number }>;
   deleteDocs: Call<{ ids: string[] | 'all' }, { deleted: number }>;
-  loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean }, EmbedderInfo>;
-  embed: Call<{ texts: string[] }, { vectors: Float32Array; dim: number; ms: number }, number>;
+  loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean; queryPrefix: string; passagePrefix: string }, EmbedderInfo>;
+  embed: Call<{ texts: string[]; kind?: 'query' | 'passage' | 'raw' }, { vectors: Float32Array; dim: number; ms: number }, number>;
   crash: Call<Record<string, never>, never>;
 };
 

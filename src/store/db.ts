@@ -40,15 +40,25 @@ export interface DocSummary {
   embedModel?: string;
 }
 
+/** A span of the text with its place in the source (page, heading path); kept so re-chunking respects them. */
+export interface TextSection {
+  start: number;
+  end: number;
+  page?: number;
+  headingPath?: string[];
+}
+
 /** A document with its extracted text, as saved and as returned by `getDocument`. */
 export interface StoredDocument extends DocSummary {
   text: string;
+  sections?: TextSection[];
 }
 
 export interface TextRecord {
   /** The document id. */
   id: string;
   text: string;
+  sections?: TextSection[];
 }
 
 export interface ChunkRecord {

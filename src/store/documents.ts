@@ -34,7 +34,7 @@ function checkChunks(docId: string, chunks: readonly ChunkRecord[]): void {
  */
 export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chunks: readonly ChunkRecord[]): Promise<DocSummary> {
   checkChunks(doc.id, chunks);
-  const { text, ...rest } = doc;
+  const { text, sections, ...rest } = doc;
   const summary: DocSummary = { ...rest, chunkCount: chunks.length };
   try {
     await withQuota(() => {
@@ -46,7 +46,7 @@ export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chu
         // `add`, not `put`: overwriting an existing id would orphan the old document's chunks.
         await requestAll([
           () => tx.objectStore('documents').add(summary),
-          () => tx.objectStore('texts').put({ id: doc.id, text }),
+          () => tx.objectStore('texts').put(sections ? { id: doc.id, text, sections } : { id: doc.id, text }),
           ...chunks.map((c) => () => chunkStore.add(c)),
         ]);
       });
@@ -76,7 +76,7 @@ export function listDocuments(db: LabDb): Promise<DocSummary[]> {
 export async function getDocument(db: LabDb, id: string): Promise<StoredDocument | undefined> {
   const tx = db.transaction(['documents', 'texts'], 'readonly');
   const [summary, text] = await Promise.all([tx.objectStore('documents').get(id), tx.objectStore('texts').get(id), tx.done]);
-  return summary ? { ...summary, text: text?.text ?? '' } : undefined;
+  return summary ? { ...summary, text: text?.text ?? '', ...(text?.sections ? { sections: text.sections } : {}) } : undefined;
 }
 
 /** A document's chunks ordered by `index`. */
@@ -84,6 +84,14 @@ export async function getChunks(db: LabDb, docId: string): Promise<ChunkRecord[]
   const chunks = await db.getAllFromIndex('chunks', 'by-doc', docId);
   // Keys are strings ("d:10" < "d:2"), so index order must be restored explicitly.
   return chunks.sort((a, b) => a.index - b.index);
+}
+
+/** Chunks by id, in the order asked, in one read transaction; missing ids are skipped. */
+export async function getChunksByIds(db: LabDb, ids: readonly string[]): Promise<ChunkRecord[]> {
+  const tx = db.transaction('chunks', 'readonly');
+  const found = await Promise.all(ids.map((id) => tx.store.get(id)));
+  await tx.done;
+  return found.filter((c): c is ChunkRecord => c !== undefined);
 }
 
 /** Changes a document's name, title, status or embedding model; returns the updated summary. */

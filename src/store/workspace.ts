@@ -80,12 +80,15 @@ export async function exportWorkspace(db: LabDb, { includeVectors }: { includeVe
     tx.objectStore('evalItems').getAll(),
     tx.done,
   ]);
-  const textById = new Map(texts.map((t) => [t.id, t.text]));
+  const textById = new Map(texts.map((t) => [t.id, t]));
   return {
     format: WORKSPACE_FORMAT,
     version: WORKSPACE_VERSION,
     exportedAt: Date.now(),
-    documents: docs.map((d) => ({ ...d, text: textById.get(d.id) ?? '' })),
+    documents: docs.map((d) => {
+      const t = textById.get(d.id);
+      return { ...d, text: t?.text ?? '', ...(t?.sections ? { sections: t.sections } : {}) };
+    }),
     chunks,
     vectors: vectors.map((v) => ({ id: v.id, docId: v.docId, model: v.model, dim: v.dim, vector: float32ToBase64(v.vector) })),
     // getAllKeys and getAll of one store in one transaction list records in the same (key) order.
@@ -140,9 +143,9 @@ export async function importWorkspace(db: LabDb, bundle: unknown, { mode }: { mo
       const chunks = b.chunks.filter(keep);
       const keptVectors = vectors.filter(keep);
       await requestAll([
-        ...documents.flatMap(({ text, ...summary }) => [
+        ...documents.flatMap(({ text, sections, ...summary }) => [
           () => store('documents').put(summary satisfies DocSummary),
-          () => store('texts').put({ id: summary.id, text }),
+          () => store('texts').put(sections ? { id: summary.id, text, sections } : { id: summary.id, text }),
         ]),
         ...chunks.map((c) => () => store('chunks').put(c)),
         ...keptVectors.map((v) => () => store('vectors').put(v)),

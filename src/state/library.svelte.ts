@@ -1,0 +1,271 @@
+// The document library as the page sees it: the stored list, the ingestion queue (one file at a
+// time through the knowledge worker, each with its stage and progress, each cancellable), deletion,
+// re-indexing and the chunking/size settings. Reads come from IndexedDB; writes go through the worker.
+
+import { AppConfig } from '../config';
+import { DEFAULT_CHUNKING, type ChunkSettings } from '../chunking/chunk';
+import { isAbort, FileError } from '../protocol/errors';
+import type { IndexStats, IngestStage, Progress } from '../protocol/messages';
+import type { RuntimeState } from './runtime.svelte';
+import { openDb, type ChunkRecord, type DocSummary, type LabDb, type StoredDocument } from '../store/db';
+import { getChunks, getDocument, listDocuments } from '../store/documents';
+import { getSetting, setSetting } from '../store/settings';
+import type { AppState } from './app.svelte';
+import type { PickedFile } from './files';
+
+export type JobStatus = 'queued' | 'working' | 'done' | 'error' | 'cancelled';
+
+export interface IngestJob {
+  key: number;
+  name: string;
+  size: number;
+  status: JobStatus;
+  stage: IngestStage | null;
+  /** Items done / total within the stage (pages while extracting a PDF). */
+  done: number;
+  total: number;
+  error: unknown;
+  docId?: string;
+}
+
+// The order the worker reports them: chunks are saved first, then embedded (a failed embedding keeps the document).
+const STAGES: IngestStage[] = ['reading', 'extracting', 'chunking', 'saving', 'embedding'];
+
+/** 0..1 for one job: stages weigh equally; within a stage, its item progress. */
+export function jobFraction(j: IngestJob): number {
+  if (j.status === 'done') return 1;
+  if (!j.stage) return 0;
+  const i = STAGES.indexOf(j.stage);
+  const inner = j.total > 0 ? j.done / j.total : 0;
+  return (i + inner) / STAGES.length;
+}
+
+let dbPromise: Promise<LabDb> | null = null;
+export const pageDb = (): Promise<LabDb> => {
+  dbPromise ??= openDb();
+  dbPromise.catch(() => (dbPromise = null));
+  return dbPromise;
+};
+
+export class LibraryState {
+  docs = $state.raw<DocSummary[]>([]);
+  loaded = $state(false);
+  jobs = $state<IngestJob[]>([]);
+  chunking = $state<ChunkSettings>({ ...DEFAULT_CHUNKING });
+  maxFileMB = $state(Math.round(AppConfig.maxFileBytes / 1e6));
+  reindexing = $state<{ done: number; total: number } | null>(null);
+  loadError = $state<unknown>(null);
+  #nextKey = 1;
+  #ctrls = new Map<number, AbortController>();
+  #running = false;
+
+  index = $state<IndexStats | null>(null);
+  embedding = $state<{ done: number; total: number } | null>(null);
+  embedError = $state<unknown>(null);
+  #embedCtrl: AbortController | null = null;
+
+  constructor(
+    private readonly app: AppState,
+    private readonly runtime: RuntimeState,
+  ) {}
+
+  /** Loads the embedder (so new files are embedded as they land) and builds the search index. */
+  async openIndex(): Promise<void> {
+    try {
+      await this.runtime.loadEmbedder();
+    } catch (e) {
+      this.embedError = e;
+    }
+    this.index = await this.app.knowledge.openIndex();
+  }
+
+  /** Embeds every chunk that has no vector for the loaded embedder, with progress and Cancel. */
+  async embedMissing(): Promise<void> {
+    this.embedError = null;
+    const ctrl = (this.#embedCtrl = new AbortController());
+    this.embedding = { done: 0, total: this.index?.missing ?? 0 };
+    try {
+      await this.runtime.loadEmbedder();
+      const r = await this.app.knowledge.embedMissing((p) => {
+        if (p.kind === 'items') this.embedding = { done: p.done, total: p.total };
+      }, ctrl.signal);
+      this.index = r;
+    } catch (e) {
+      if (!isAbort(e)) this.embedError = e;
+    } finally {
+      this.embedding = null;
+      this.#embedCtrl = null;
+      this.index = await this.app.knowledge.openIndex().catch(() => this.index);
+      await this.refresh();
+    }
+  }
+
+  cancelEmbedding(): void {
+    this.#embedCtrl?.abort();
+  }
+
+  /** Switches the embedding model, then re-embeds everything for it. */
+  async changeEmbedder(id: string): Promise<void> {
+    this.app.setEmbedder(id);
+    this.embedError = null;
+    try {
+      await this.runtime.loadEmbedder(id);
+      this.index = await this.app.knowledge.openIndex();
+      if (this.index.missing > 0) await this.embedMissing();
+    } catch (e) {
+      this.embedError = e;
+    }
+  }
+
+  /** Loads the list and settings; called once at start-up without blocking the first paint. */
+  async init(): Promise<void> {
+    try {
+      const db = await pageDb();
+      this.chunking = await getSetting(db, 'chunking', { ...DEFAULT_CHUNKING });
+      this.maxFileMB = await getSetting(db, 'maxFileMB', this.maxFileMB);
+      await this.refresh();
+    } catch (e) {
+      this.loadError = e;
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async refresh(): Promise<void> {
+    this.docs = await listDocuments(await pageDb());
+  }
+
+  overall = $derived.by(() => {
+    const active = this.jobs.filter((j) => j.status !== 'cancelled');
+    if (!active.length) return null;
+    const sum = active.reduce((s, j) => s + (j.status === 'error' ? 1 : jobFraction(j)), 0);
+    return { fraction: sum / active.length, finished: active.filter((j) => j.status === 'done' || j.status === 'error').length, total: active.length };
+  });
+
+  busy = $derived(this.jobs.some((j) => j.status === 'queued' || j.status === 'working'));
+
+  add(files: PickedFile[]): void {
+    for (const f of files) {
+      const key = this.#nextKey++;
+      this.jobs.push({ key, name: f.name, size: f.file.size, status: 'queued', stage: null, done: 0, total: 0, error: null });
+      this.#files.set(key, f.file);
+    }
+    void this.#drain();
+  }
+
+  #files = new Map<number, File>();
+
+  async #drain(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (;;) {
+        const job = this.jobs.find((j) => j.status === 'queued');
+        if (!job) break;
+        await this.#process(job);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #process(job: IngestJob): Promise<void> {
+    const file = this.#files.get(job.key)!;
+    const ctrl = new AbortController();
+    this.#ctrls.set(job.key, ctrl);
+    job.status = 'working';
+    job.stage = 'reading';
+    const maxBytes = this.maxFileMB * 1e6;
+    // Load the embedder first so chunks are embedded as they land; if it cannot load, files are
+    // still stored and can be embedded later.
+    await this.runtime.loadEmbedder().catch((e) => (this.embedError = e));
+    try {
+      // Refuse oversized files before reading them into memory.
+      if (file.size > maxBytes) {
+        throw new FileError('file-too-large', `"${job.name}" is ${Math.round(file.size / 1e6)} MB, over the ${Math.round(maxBytes / 1e6)} MB limit. Raise the limit in the chunking settings or split the file.`, { fileName: job.name, sizeMB: Math.round(file.size / 1e6), limitMB: Math.round(maxBytes / 1e6) });
+      }
+      const bytes = await file.arrayBuffer();
+      if (ctrl.signal.aborted) throw new DOMException('Aborted', 'AbortError');
+      const onProgress = (p: Progress) => {
+        if (p.kind === 'stage') {
+          job.stage = p.stage;
+          job.done = 0;
+          job.total = 0;
+        } else if (p.kind === 'items') {
+          job.done = p.done;
+          job.total = p.total;
+        }
+      };
+      const res = await this.app.knowledge.ingest(job.name, bytes, maxBytes, $state.snapshot(this.chunking), onProgress, ctrl.signal);
+      job.status = 'done';
+      job.docId = res.id;
+      await this.refresh();
+      this.index = await this.app.knowledge.openIndex();
+    } catch (e) {
+      job.status = isAbort(e) ? 'cancelled' : 'error';
+      job.error = isAbort(e) ? null : e;
+    } finally {
+      this.#ctrls.delete(job.key);
+      this.#files.delete(job.key);
+    }
+  }
+
+  cancel(key: number): void {
+    const job = this.jobs.find((j) => j.key === key);
+    if (!job) return;
+    if (job.status === 'queued') {
+      job.status = 'cancelled';
+      this.#files.delete(key);
+    }
+    this.#ctrls.get(key)?.abort();
+  }
+
+  cancelAll(): void {
+    for (const j of this.jobs) this.cancel(j.key);
+  }
+
+  clearFinished(): void {
+    this.jobs = this.jobs.filter((j) => j.status === 'queued' || j.status === 'working');
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.app.knowledge.deleteDocs([id]);
+    await this.refresh();
+    this.index = await this.app.knowledge.openIndex();
+  }
+
+  async removeAll(): Promise<void> {
+    await this.app.knowledge.deleteDocs('all');
+    await this.refresh();
+    this.index = await this.app.knowledge.openIndex();
+  }
+
+  async saveSettings(chunking: ChunkSettings, maxFileMB: number): Promise<void> {
+    const db = await pageDb();
+    this.chunking = { ...chunking };
+    this.maxFileMB = maxFileMB;
+    await setSetting(db, 'chunking', { ...chunking });
+    await setSetting(db, 'maxFileMB', maxFileMB);
+  }
+
+  async reindexAll(signal?: AbortSignal): Promise<void> {
+    this.reindexing = { done: 0, total: this.docs.length };
+    try {
+      await this.app.knowledge.reindex('all', $state.snapshot(this.chunking), (p) => {
+        if (p.kind === 'items') this.reindexing = { done: p.done, total: p.total };
+      }, signal);
+    } finally {
+      this.reindexing = null;
+      await this.refresh();
+      this.index = await this.app.knowledge.openIndex();
+    }
+    if (this.index && this.index.missing > 0) await this.embedMissing();
+  }
+
+  async open(id: string): Promise<{ doc: StoredDocument; chunks: ChunkRecord[] } | null> {
+    const db = await pageDb();
+    const doc = await getDocument(db, id);
+    if (!doc) return null;
+    return { doc, chunks: await getChunks(db, id) };
+  }
+}

@@ -1,0 +1,99 @@
+// The embedding model inside the knowledge worker: loading through the model host (WebGPU with a
+// WASM fallback) and batched embedding with the model's query/passage prefixes.
+
+import * as transformers from '@huggingface/transformers';
+import type { Device, EmbedderInfo, ModelSpec, Progress } from '../src/protocol/messages';
+import type { ResolvedHosts } from '../src/models/hosts';
+import { applyHosts } from './tjs-env';
+import { modelLoadError } from './model-errors';
+import { tjsProgress } from './engines/progress';
+import { workerHasWebGpu } from './engines/gpu';
+
+type Extractor = (texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+
+export interface Embedder {
+  info: EmbedderInfo;
+  run: Extractor;
+  pooling: 'mean' | 'cls';
+  normalize: boolean;
+  /** e5-style models need `query: ` / `passage: ` in front of the text. */
+  queryPrefix: string;
+  passagePrefix: string;
+}
+
+export interface EmbedderRequest {
+  model: ModelSpec;
+  hosts: ResolvedHosts;
+  device: Device;
+  pooling: 'mean' | 'cls';
+  normalize: boolean;
+  queryPrefix: string;
+  passagePrefix: string;
+}
+
+/** Texts per forward pass: big enough to amortize overhead, small enough to report progress. */
+export const EMBED_BATCH = 16;
+
+export async function loadEmbedder(req: EmbedderRequest, onProgress: (p: Progress) => void): Promise<Embedder> {
+  const { model, hosts, pooling, normalize, queryPrefix, passagePrefix } = req;
+  applyHosts(transformers.env as never, hosts);
+  const started = performance.now();
+  let device: Device = req.device;
+  let fallbackReason: string | undefined;
+  if (device === 'webgpu' && !hosts.localPath && !(await workerHasWebGpu())) {
+    device = 'wasm';
+    fallbackReason = 'No WebGPU adapter in this browser; using WASM.';
+  }
+  try {
+    // config.json first: a missing model then fails with a clear "not found".
+    await transformers.AutoConfig.from_pretrained(model.id);
+  } catch (e) {
+    throw modelLoadError(e, model.id);
+  }
+  const load = async (d: Device) => {
+    const dtype = model.dtype && d === req.device ? model.dtype : d === 'webgpu' ? 'fp32' : 'q8';
+    const run = await transformers.pipeline('feature-extraction', model.id, {
+      dtype: dtype as never,
+      device: hosts.localPath ? undefined : d,
+      progress_callback: tjsProgress(onProgress),
+    });
+    return { run: run as unknown as Extractor, dtype };
+  };
+  let loaded;
+  try {
+    loaded = await load(device);
+  } catch (e) {
+    if (device !== 'webgpu') throw modelLoadError(e, model.id);
+    fallbackReason = `WebGPU could not run this model (${e instanceof Error ? e.message : String(e)}); using WASM.`;
+    device = 'wasm';
+    try {
+      loaded = await load(device);
+    } catch (e2) {
+      throw modelLoadError(e2, model.id);
+    }
+  }
+  const probe = await loaded.run(['dimension probe'], { pooling, normalize });
+  const info: EmbedderInfo = { model: model.id, device, dtype: loaded.dtype, dim: probe.dims.at(-1) ?? 0, loadMs: performance.now() - started, fallbackReason };
+  return { info, run: loaded.run, pooling, normalize, queryPrefix, passagePrefix };
+}
+
+/** Embeds `texts` in batches into one contiguous array of `texts.length × dim` floats. */
+export async function embedTexts(
+  e: Embedder,
+  texts: readonly string[],
+  kind: 'query' | 'passage' | 'raw',
+  signal: AbortSignal,
+  onBatch?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const prefix = kind === 'query' ? e.queryPrefix : kind === 'passage' ? e.passagePrefix : '';
+  const dim = e.info.dim;
+  const out = new Float32Array(texts.length * dim);
+  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    if (signal.aborted) throw signal.reason;
+    const batch = texts.slice(i, i + EMBED_BATCH).map((t) => prefix + t);
+    const t = await e.run(batch, { pooling: e.pooling, normalize: e.normalize });
+    out.set(t.data.subarray(0, batch.length * dim), i * dim);
+    onBatch?.(Math.min(i + EMBED_BATCH, texts.length), texts.length);
+  }
+  return out;
+}
