@@ -2,10 +2,11 @@
 // overrides), the current screen, and the two worker clients. Components read it through context.
 
 import { getContext, setContext } from 'svelte';
-import { detectLang, errorMessage, format, formatBytes, formatNumber, type Lang } from '../i18n';
+import { detectLang, errorMessage, format, formatBytes, formatDate, formatNumber, type Lang } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { hostFromParams, resolveHosts, type ModelHostSetting, type ResolvedHosts } from '../models/hosts';
 import type { DevicePref } from '../protocol/messages';
+import type { EnginePref } from '../engines/engine-select';
 import { loadPrefs, savePrefs, type Prefs, type Theme } from './prefs';
 import { LlmClient } from '../engines/llm-client';
 import { KnowledgeClient } from '../engines/knowledge-client';
@@ -18,11 +19,24 @@ function screenFromHash(hash: string): Screen {
   return (SCREENS as readonly string[]).includes(s) ? (s as Screen) : 'lab';
 }
 
+function paramsFromHash(hash: string): Record<string, string> {
+  const q = hash.split('?')[1];
+  return q ? Object.fromEntries(new URLSearchParams(q)) : {};
+}
+
+/** The hash link to a screen with parameters. */
+export function screenHref(screen: Screen, params: Record<string, string | number> = {}): string {
+  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return `#/${screen}${q ? `?${q}` : ''}`;
+}
+
 export class AppState {
   #prefs = $state<Prefs>(loadPrefs(globalThis.localStorage));
   /** Values set by URL parameters: they win over prefs and are never saved. */
-  overrides = $state<{ lang?: Lang; host?: ModelHostSetting; device?: DevicePref; llm?: string; embedder?: string }>({});
+  overrides = $state<{ lang?: Lang; host?: ModelHostSetting; device?: DevicePref; engine?: EnginePref; llm?: string; embedder?: string }>({});
   screen = $state<Screen>(screenFromHash(location.hash));
+  /** Parameters after `?` in the hash, e.g. `#/documents?doc=…&chunk=3` (citations jump there). */
+  hashParams = $state<Record<string, string>>(paramsFromHash(location.hash));
   readonly llm = new LlmClient();
   readonly knowledge = new KnowledgeClient();
 
@@ -30,14 +44,19 @@ export class AppState {
     const params = new URLSearchParams(location.search);
     const lang = params.get('lang');
     const device = params.get('device');
+    const engine = params.get('engine');
     this.overrides = {
       lang: lang === 'en' || lang === 'zh' ? lang : undefined,
       host: hostFromParams(params) ?? undefined,
       device: device === 'webgpu' || device === 'wasm' ? device : undefined,
+      engine: engine === 'web-llm' || engine === 'transformers.js' || engine === 'auto' ? engine : undefined,
       llm: params.get('llm') ?? undefined,
       embedder: params.get('embedder') ?? undefined,
     };
-    addEventListener('hashchange', () => (this.screen = screenFromHash(location.hash)));
+    addEventListener('hashchange', () => {
+      this.screen = screenFromHash(location.hash);
+      this.hashParams = paramsFromHash(location.hash);
+    });
   }
 
   lang = $derived<Lang>(this.overrides.lang ?? detectLang(null, this.#prefs.lang, navigator.languages ?? [navigator.language]));
@@ -45,6 +64,7 @@ export class AppState {
   hostSetting = $derived<ModelHostSetting>(this.overrides.host ?? this.#prefs.host);
   hostFromUrl = $derived(this.overrides.host !== undefined);
   device = $derived<DevicePref>(this.overrides.device ?? this.#prefs.device);
+  engine = $derived<EnginePref>(this.overrides.engine ?? this.#prefs.engine);
   llmId = $derived(this.overrides.llm ?? this.#prefs.llm);
   embedderId = $derived(this.overrides.embedder ?? this.#prefs.embedder);
 
@@ -77,6 +97,10 @@ export class AppState {
     this.overrides.device = undefined;
     this.#update({ device });
   }
+  setEngine(engine: EnginePref): void {
+    this.overrides.engine = undefined;
+    this.#update({ engine });
+  }
   setLlm(llm: string): void {
     this.overrides.llm = undefined;
     this.#update({ llm });
@@ -90,6 +114,7 @@ export class AppState {
   err = (e: unknown): string => errorMessage(this.lang, e);
   num = (n: number, digits = 0): string => formatNumber(this.lang, n, digits);
   bytes = (n: number): string => formatBytes(this.lang, n);
+  date = (ms: number): string => formatDate(this.lang, ms);
 }
 
 const KEY = Symbol('app');

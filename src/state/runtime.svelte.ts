@@ -7,6 +7,7 @@ import { findEmbedder } from '../models/catalog';
 import { planEngine, type EnginePlan } from '../engines/engine-select';
 import type { ChatMessage, EmbedderInfo, GenParams, GenResult, LoadPlan, LoadedModel, Progress } from '../protocol/messages';
 import { AppError, isAbort } from '../protocol/errors';
+import { AppConfig } from '../config';
 import type { AppState } from './app.svelte';
 
 export type Phase = 'idle' | 'loading' | 'ready' | 'error';
@@ -48,6 +49,7 @@ export class RuntimeState {
     });
     app.knowledge.rpc.onCrash((e) => {
       this.#embedderLoad = null;
+      this.#reranker = null;
       this.embedder = { ...idle(), phase: 'error', error: e };
     });
   }
@@ -68,7 +70,7 @@ export class RuntimeState {
     const p = (async () => {
       const caps = await detectCapabilities();
       const { device } = chooseDevice(caps.gpu, this.app.device);
-      return this.app.knowledge.loadEmbedder({ id, dtype: undefined }, this.hosts(), device, entry.pooling, entry.normalize, (progress) => (this.embedder.progress = progress), ctrl.signal);
+      return this.app.knowledge.loadEmbedder({ id, dtype: entry.dtype[device] }, this.hosts(), device, entry, (progress) => (this.embedder.progress = progress), ctrl.signal);
     })();
     this.#embedderLoad = p;
     p.then(
@@ -116,9 +118,32 @@ export class RuntimeState {
     this.#llmCtrl?.abort();
   }
 
-  async embed(texts: string[], signal?: AbortSignal) {
+  #reranker: Promise<unknown> | null = null;
+  reranker = $state<{ phase: Phase; error: unknown; loadMs: number }>({ phase: 'idle', error: null, loadMs: 0 });
+
+  /** Loads the cross-encoder once (cached promise, cleared on failure so Retry retries). */
+  loadReranker(id = AppConfig.defaultReranker): Promise<unknown> {
+    if (this.#reranker) return this.#reranker;
+    this.reranker = { phase: 'loading', error: null, loadMs: 0 };
+    const p = (async () => {
+      const caps = await detectCapabilities();
+      const { device } = chooseDevice(caps.gpu, this.app.device);
+      return this.app.knowledge.loadReranker({ id }, this.hosts(), device);
+    })();
+    this.#reranker = p;
+    p.then(
+      (r) => (this.reranker = { phase: 'ready', error: null, loadMs: (r as { loadMs: number }).loadMs }),
+      (error) => {
+        this.#reranker = null;
+        this.reranker = { phase: 'error', error, loadMs: 0 };
+      },
+    );
+    return p;
+  }
+
+  async embed(texts: string[], kind: 'query' | 'passage' | 'raw' = 'raw', signal?: AbortSignal) {
     await this.loadEmbedder();
-    return this.app.knowledge.embed(texts, undefined, signal);
+    return this.app.knowledge.embed(texts, kind, undefined, signal);
   }
 
   async generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult> {

@@ -51,7 +51,8 @@ export function webllmAppConfig(t: WebLlmTarget, hosts: ResolvedHosts) {
 /** Maps web-llm's errors (by class name, since they come from its bundle) to actionable ones. */
 export function mapWebLlmError(e: unknown, modelId: string): ModelError {
   if (e instanceof ModelError) return e;
-  const name = e instanceof Error ? e.constructor.name || e.name : '';
+  // web-llm sets `name` on each error class; a minified bundle renames the classes themselves.
+  const name = e instanceof Error ? (e.name !== 'Error' ? e.name : e.constructor.name) : '';
   const msg = e instanceof Error ? e.message : String(e);
   if (name === 'WebGPUNotAvailableError' || /WebGPU is not (available|supported)|navigator\.gpu/i.test(msg)) return new ModelError('webgpu-unavailable', `WebGPU is not available, so web-llm cannot run ${modelId}.`, { model: modelId });
   if (name === 'ShaderF16SupportError' || /shader-f16/i.test(msg)) return new ModelError('webgpu-no-f16', `This GPU lacks shader-f16, which ${modelId} needs; choose its q4f32 variant.`, { model: modelId });
@@ -119,6 +120,8 @@ export async function loadWebLlm(
         ...(params.seed !== undefined ? { seed: params.seed } : {}),
       });
       for await (const chunk of stream) {
+        // web-llm clears its interrupt flag when a generation starts, so an earlier abort must be checked here.
+        if (signal.aborted) break;
         const c = chunk.choices[0];
         const piece = c?.delta?.content ?? '';
         if (piece) {
