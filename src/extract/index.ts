@@ -156,7 +156,8 @@ export function sniffKind(fileName: string, bytes: Uint8Array): DocKind {
   }
   const known = unsupportedFormat(bytes);
   if (known) {
-    if (container) throw mislabelled(fileName, container, known.id, `a ${known.format}`);
+    // An encrypted .docx really is an OLE container, so "wrong extension" would mislead there.
+    if (container && known.id !== 'ole') throw mislabelled(fileName, container, known.id, `a ${known.format}`);
     throw unsupported(fileName, known);
   }
   const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));

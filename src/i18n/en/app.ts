@@ -1,0 +1,2 @@
+// English strings of the app area.
+export const app = {} as const;

@@ -1,0 +1,2 @@
+// English strings of the eval area.
+export const evaluate = {} as const;

@@ -1,0 +1,2 @@
+// English strings of the guide area.
+export const guide = {} as const;

@@ -1,0 +1,2 @@
+// English strings of the models area.
+export const models = {} as const;
