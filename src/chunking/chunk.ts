@@ -484,6 +484,32 @@ function validate(s: ChunkSettings): void {
   }
 }
 
+const samePath = (a: string[] | undefined, b: string[] | undefined, n: number) => (a ?? []).slice(0, n).join('\u0000') === (b ?? []).slice(0, n).join('\u0000');
+
+/**
+ * A section holding nothing but its heading line ("# Handbook" followed straight by "## Leave")
+ * would become a chunk of one line that matches every query badly; it is joined to the section
+ * after it when that one is its subsection on the same page, so the heading stays with its text.
+ */
+export function mergeHeadingOnlySections(text: string, sections: Section[]): Section[] {
+  const out: Section[] = [];
+  for (let i = 0; i < sections.length; i++) {
+    let sec = sections[i];
+    while (i + 1 < sections.length) {
+      const next = sections[i + 1];
+      const body = text.slice(sec.start, sec.end).trim();
+      const headingOnly = body.length > 0 && !body.includes('\n') && body.length <= 200;
+      const depth = sec.headingPath?.length ?? 0;
+      const child = depth > 0 && (next.headingPath?.length ?? 0) > depth && samePath(sec.headingPath, next.headingPath, depth);
+      if (!headingOnly || !child || next.start !== sec.end || next.page !== sec.page) break;
+      sec = { ...next, start: sec.start };
+      i++;
+    }
+    out.push(sec);
+  }
+  return out;
+}
+
 /** Sections sorted, clamped to the text and made gap-free (stray text between them gets a plain section). */
 function normalizeSections(text: string, sections: Section[]): Section[] {
   const sorted = [...sections].filter((x) => x.end > x.start).sort((a, b) => a.start - b.start);
@@ -504,7 +530,7 @@ function* chunks(text: string, sections: Section[], settings: ChunkSettings): Ge
   validate(settings);
   const ctx: Ctx = { text, unit: settings.unit, size: settings.size, overlap: settings.overlap };
   let index = 0;
-  for (const sec of normalizeSections(text, sections)) {
+  for (const sec of mergeHeadingOnlySections(text, normalizeSections(text, sections))) {
     for (const [start, end] of packSection(ctx, sec.start, sec.end)) {
       const t = text.slice(start, end);
       yield {

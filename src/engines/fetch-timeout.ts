@@ -65,7 +65,9 @@ export function makeTimeoutFetch(base: typeof fetch, opts: TimeoutOptions): type
           const { done, value } = await reader.read();
           if (done) {
             clearTimeout(timer);
-            controller.close();
+            // A cancelled reader also reports done: after a stall that must be an error, not a short body.
+            if (timedOut) controller.error(timedOut);
+            else controller.close();
             return;
           }
           arm();

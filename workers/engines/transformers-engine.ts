@@ -65,6 +65,8 @@ export async function loadTransformersLlm(
     }
   }
   const { model, dtype } = loaded;
+  const eosIds = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config?.eos_token_id;
+  const eos = new Set<number>(eosIds === undefined ? [] : Array.isArray(eosIds) ? eosIds : [eosIds]);
   const info: LoadedModel = { model: spec.id, engine: 'transformers.js', device, dtype, loadMs: performance.now() - started, fallbackReason };
 
   const encode = (messages: ChatMessage[]) =>
@@ -87,6 +89,7 @@ export async function loadTransformersLlm(
       signal.addEventListener('abort', onAbort, { once: true });
       let firstAt: number | null = null;
       let outputTokens = 0;
+      let lastWasEos = false;
       let text = '';
       const streamer = new tjs.TextStreamer(tokenizer, {
         skip_prompt: true,
@@ -96,8 +99,10 @@ export async function loadTransformersLlm(
           text += piece;
           onToken(piece);
         },
-        token_callback_function: () => {
+        token_callback_function: (ids: bigint[]) => {
           outputTokens++;
+          const last = ids.at(-1);
+          lastWasEos = last !== undefined && eos.has(Number(last));
           if (firstAt === null) firstAt = performance.now();
         },
       });
@@ -115,7 +120,7 @@ export async function loadTransformersLlm(
         signal.removeEventListener('abort', onAbort);
       }
       const endAt = performance.now();
-      const stopped = signal.aborted ? 'aborted' : outputTokens >= params.maxNewTokens ? 'length' : 'eos';
+      const stopped = signal.aborted ? 'aborted' : lastWasEos || outputTokens < params.maxNewTokens ? 'eos' : 'length';
       return { text, usage: makeUsage(promptTokens, outputTokens, startAt, firstAt, endAt), stopped };
     },
     async dispose() {

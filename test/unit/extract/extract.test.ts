@@ -428,6 +428,8 @@ describe('sniffKind', () => {
       ['logs.txt.gz', gzip, 'gzip'],
       ['data.zip', makeZip({ 'a.txt': 'x' }), 'zip'],
       ['sheet.xlsx', makeZip({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<workbook/>' }), 'xlsx'],
+      // Old .doc files and password-protected .docx files are both OLE compound documents.
+      ['secret.docx', new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'ole'],
     ];
     for (const [name, bytes, format] of cases) {
       try {

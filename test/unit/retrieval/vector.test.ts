@@ -88,6 +88,16 @@ for (const simd of [true, false]) {
 }
 
 describe('VectorIndex SIMD vs JS vs float64 reference', () => {
+  it('falls back to JS when the dimension is not a multiple of 4', () => {
+    const idx = new VectorIndex(3);
+    expect(idx.accelerated).toBe(false);
+    idx.add(['a', 'b'], f32([1, 0, 0], [0, 3, 4]));
+    expect(idx.topK(f32([0, 0, 1]), 2)).toEqual([
+      { id: 'b', score: expect.closeTo(0.8, 6) },
+      { id: 'a', score: 0 },
+    ]);
+  });
+
   it('agree on random 384-dimensional data', () => {
     const dim = 384;
     const n = 500;
