@@ -17,7 +17,8 @@ export default defineConfig({
   appType: 'mpa', // a missing model file must be a 404, not index.html
   plugins: [svelte(), serveModels(process.env.MODELS_DIR, base, process.env.MODEL_ALIASES)],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 8000 },
+  // OUT_DIR lets parallel builds (tests, benchmarks) use their own folder; preview serves the same one.
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 8000, outDir: process.env.OUT_DIR ?? 'dist' },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   optimizeDeps: { exclude: ['@huggingface/transformers', '@mlc-ai/web-llm', 'onnxruntime-web'] },
