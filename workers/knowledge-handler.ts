@@ -79,7 +79,7 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
         return;
       case 'openIndex':
         void calls.run(msg.id, async () => {
-          await index.ensure(embedder?.info.model ?? null);
+          await index.ensure(embedder?.info.model ?? msg.payload.model ?? index.model, msg.payload.rebuild === true);
           return { result: index.stats() };
         });
         return;
@@ -149,10 +149,10 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
         return;
       case 'ingest':
         void calls.run(msg.id, async (ctx) => {
-          const { name, bytes, maxBytes, chunking } = msg.payload;
+          const { name, bytes, maxBytes, chunking, sample } = msg.payload;
           const d = await db();
           await index.ensure(embedder?.info.model ?? index.model);
-          const result: IngestSummary = await ingestFile(d, { name, bytes: new Uint8Array(bytes), maxBytes, chunking }, { signal: ctx.signal, progress: ctx.progress, pdfjs: deps.pdfjs });
+          const result: IngestSummary = await ingestFile(d, { name, bytes: new Uint8Array(bytes), maxBytes, chunking, sample }, { signal: ctx.signal, progress: ctx.progress, pdfjs: deps.pdfjs });
           const chunks = await getChunks(d, result.id);
           index.addDocument(result.id, name, chunks.map((c) => ({ id: c.id, text: c.text })));
           // The document is saved already; embedding can fail or be cancelled and be redone later.

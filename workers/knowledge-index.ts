@@ -15,17 +15,19 @@ export class KnowledgeIndex {
   model: string | null = null;
   private names = new Map<string, string>();
   private building: Promise<void> | null = null;
+  /** Counts builds so an older one finishing late cannot replace a newer one's result. */
+  private generation = 0;
   private missingCount = 0;
   /** Passages embedded by this worker since it started. */
   embedded = 0;
 
   constructor(private readonly db: () => Promise<LabDb>) {}
 
-  /** Builds the index once (or again when `model` differs from the one indexed). */
-  ensure(model: string | null): Promise<void> {
-    if (this.building && model === this.model) return this.building;
+  /** Builds the index once (or again when `model` differs from the one indexed, or when `rebuild`). */
+  ensure(model: string | null, rebuild = false): Promise<void> {
+    if (this.building && model === this.model && !rebuild) return this.building;
     this.model = model;
-    const p = this.build(model);
+    const p = this.build(model, ++this.generation);
     this.building = p;
     p.catch(() => {
       if (this.building === p) this.building = null;
@@ -33,7 +35,7 @@ export class KnowledgeIndex {
     return p;
   }
 
-  private async build(model: string | null): Promise<void> {
+  private async build(model: string | null, generation: number): Promise<void> {
     const db = await this.db();
     const index = new SearchIndex();
     const names = new Map((await listDocuments(db)).map((d) => [d.id, d.name]));
@@ -46,8 +48,11 @@ export class KnowledgeIndex {
         batch.forEach((v, i) => flat.set(v.vector, i * dim));
         index.addVectors(batch.map((v) => v.id), flat, dim);
       }
-      this.missingCount = (await missingVectors(db, model)).length;
+      const missing = (await missingVectors(db, model)).length;
+      if (generation !== this.generation) return;
+      this.missingCount = missing;
     } else {
+      if (generation !== this.generation) return;
       this.missingCount = index.stats().chunks;
     }
     this.index = index;

@@ -17,8 +17,12 @@ export class KnowledgeClient {
     return this.rpc.call('embed', { texts, kind }, { onProgress, signal });
   }
 
-  openIndex(): Promise<IndexStats> {
-    return this.rpc.call('openIndex', {});
+  /**
+   * `model`: whose stored vectors to index while no embedder is loaded; `rebuild` re-reads
+   * IndexedDB even if the index is built (after a workspace import).
+   */
+  openIndex(opts: { model?: string; rebuild?: boolean } = {}): Promise<IndexStats> {
+    return this.rpc.call('openIndex', opts);
   }
 
   embedMissing(onProgress?: (p: Progress) => void, signal?: AbortSignal) {
@@ -34,8 +38,8 @@ export class KnowledgeClient {
   }
 
   /** The bytes are transferred to the worker: `bytes` is unusable afterwards. */
-  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<IngestSummary> {
-    return this.rpc.call('ingest', { name, bytes, maxBytes, chunking }, { onProgress, signal }, [bytes]);
+  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal, sample = false): Promise<IngestSummary> {
+    return this.rpc.call('ingest', { name, bytes, maxBytes, chunking, ...(sample ? { sample } : {}) }, { onProgress, signal }, [bytes]);
   }
 
   reindex(ids: string[] | 'all', chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal) {

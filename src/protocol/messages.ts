@@ -159,15 +159,19 @@ export interface IndexStats {
 }
 
 export type KnowledgeCalls = {
-  /** Builds the in-memory index from IndexedDB (BM25 over all chunks, vectors of the loaded embedder). */
-  openIndex: Call<Record<string, never>, IndexStats>;
+  /**
+   * Builds the in-memory index from IndexedDB: BM25 over all chunks, plus the stored vectors of the
+   * loaded embedder or, before one is loaded, of `model` (no model load needed for that).
+   * `rebuild` forces a fresh build (after a workspace import).
+   */
+  openIndex: Call<{ model?: string; rebuild?: boolean }, IndexStats>;
   /** Embeds every chunk that has no vector for the loaded embedder; progress in chunks. */
   embedMissing: Call<Record<string, never>, IndexStats & { embedded: number; ms: number }>;
   search: Call<{ query: string; opts: SearchOptions }, SearchResult>;
   /** Loads (or unloads with null) the cross-encoder used when `rerank` is on. */
   loadReranker: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, { model: string; loadMs: number }>;
-  /** Extract, chunk and store one file (its bytes are transferred, not copied). */
-  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettingsWire }, IngestSummary>;
+  /** Extract, chunk and store one file (its bytes are transferred, not copied); `sample` marks built-in sample data. */
+  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettingsWire; sample?: boolean }, IngestSummary>;
   /** Re-chunk stored documents with new settings; their vectors are dropped (re-embedded later). */
   reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettingsWire }, { docs: number; chunks: number }>;
   deleteDocs: Call<{ ids: string[] | 'all' }, { deleted: number }>;

@@ -69,14 +69,12 @@ export class LibraryState {
     private readonly runtime: RuntimeState,
   ) {}
 
-  /** Loads the embedder (so new files are embedded as they land) and builds the search index. */
-  async openIndex(): Promise<void> {
-    try {
-      await this.runtime.loadEmbedder();
-    } catch (e) {
-      this.embedError = e;
-    }
-    this.index = await this.app.knowledge.openIndex();
+  /**
+   * Builds the search index from IndexedDB at start-up. Nothing is downloaded here: the embedder
+   * loads when the user adds documents or searches, so opening the app never starts a download.
+   */
+  async openIndex(opts: { rebuild?: boolean } = {}): Promise<void> {
+    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId, ...opts });
   }
 
   /** Embeds every chunk that has no vector for the loaded embedder, with progress and Cancel. */
@@ -95,7 +93,7 @@ export class LibraryState {
     } finally {
       this.embedding = null;
       this.#embedCtrl = null;
-      this.index = await this.app.knowledge.openIndex().catch(() => this.index);
+      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId }).catch(() => this.index);
       await this.refresh();
     }
   }
@@ -110,7 +108,7 @@ export class LibraryState {
     this.embedError = null;
     try {
       await this.runtime.loadEmbedder(id);
-      this.index = await this.app.knowledge.openIndex();
+      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
       if (this.index.missing > 0) await this.embedMissing();
     } catch (e) {
       this.embedError = e;
@@ -144,16 +142,22 @@ export class LibraryState {
 
   busy = $derived(this.jobs.some((j) => j.status === 'queued' || j.status === 'working'));
 
-  add(files: PickedFile[]): void {
+  /** Queues files for ingestion; returns their job keys. `sample` marks built-in sample data. */
+  add(files: PickedFile[], opts: { sample?: boolean } = {}): number[] {
+    const keys: number[] = [];
     for (const f of files) {
       const key = this.#nextKey++;
       this.jobs.push({ key, name: f.name, size: f.file.size, status: 'queued', stage: null, done: 0, total: 0, error: null });
       this.#files.set(key, f.file);
+      if (opts.sample) this.#sample.add(key);
+      keys.push(key);
     }
     void this.#drain();
+    return keys;
   }
 
   #files = new Map<number, File>();
+  #sample = new Set<number>();
 
   async #drain(): Promise<void> {
     if (this.#running) return;
@@ -196,17 +200,18 @@ export class LibraryState {
           job.total = p.total;
         }
       };
-      const res = await this.app.knowledge.ingest(job.name, bytes, maxBytes, $state.snapshot(this.chunking), onProgress, ctrl.signal);
+      const res = await this.app.knowledge.ingest(job.name, bytes, maxBytes, $state.snapshot(this.chunking), onProgress, ctrl.signal, this.#sample.has(job.key));
       job.status = 'done';
       job.docId = res.id;
       await this.refresh();
-      this.index = await this.app.knowledge.openIndex();
+      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
     } catch (e) {
       job.status = isAbort(e) ? 'cancelled' : 'error';
       job.error = isAbort(e) ? null : e;
     } finally {
       this.#ctrls.delete(job.key);
       this.#files.delete(job.key);
+      this.#sample.delete(job.key);
     }
   }
 
@@ -231,13 +236,13 @@ export class LibraryState {
   async remove(id: string): Promise<void> {
     await this.app.knowledge.deleteDocs([id]);
     await this.refresh();
-    this.index = await this.app.knowledge.openIndex();
+    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
   }
 
   async removeAll(): Promise<void> {
     await this.app.knowledge.deleteDocs('all');
     await this.refresh();
-    this.index = await this.app.knowledge.openIndex();
+    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
   }
 
   async saveSettings(chunking: ChunkSettings, maxFileMB: number): Promise<void> {
@@ -257,7 +262,7 @@ export class LibraryState {
     } finally {
       this.reindexing = null;
       await this.refresh();
-      this.index = await this.app.knowledge.openIndex();
+      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
     }
     if (this.index && this.index.missing > 0) await this.embedMissing();
   }

@@ -8,7 +8,7 @@ test('the shell renders in English with named navigation, reachable by keyboard'
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const name of SCREENS_EN) await expect(nav.getByRole('link', { name, exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { level: 1, name: 'Lab' })).toBeVisible();
-  await expect(page.getByText('Not built yet')).toBeVisible();
+  await expect(page.getByLabel('Question')).toBeVisible();
   // Keyboard: tab to the Documents link and press Enter.
   await nav.getByRole('link', { name: 'Lab', exact: true }).focus();
   await page.keyboard.press('Tab');
