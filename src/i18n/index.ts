@@ -2,6 +2,7 @@
 // numbers, bytes and dates per locale. Error messages are localized by code when a key exists.
 
 import { AppError } from '../protocol/errors';
+import { zhErrors } from './errors';
 import { en, type MessageKey } from './en';
 import { zh } from './zh';
 
@@ -46,12 +47,16 @@ export function formatDate(lang: Lang, ms: number): string {
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 }
 
-/** A user-facing message for any error: localized by its code when we have a translation. */
+/**
+ * A user-facing message for any error. English: the message written where it was raised (the most
+ * specific). Chinese: the code's wording filled from its detail, or the source message when the
+ * code has no general wording or a value is missing.
+ */
 export function errorMessage(lang: Lang, e: unknown): string {
   if (e instanceof AppError) {
-    const key = `err.${e.code}` as MessageKey;
-    if (key in TABLES[lang]) {
-      const text = format(lang, key, e.detail);
+    const template = lang === 'zh' ? zhErrors[e.code] : null;
+    if (template) {
+      const text = template.replace(/\{(\w+)\}/g, (m, name: string) => (name in e.detail ? String(e.detail[name]) : m));
       if (!/\{\w+\}/.test(text)) return text;
     }
     return e.message;

@@ -47,12 +47,15 @@ describe('format', () => {
 describe('errorMessage', () => {
   it('localizes an AppError by code with its detail', () => {
     const e = timeoutError('https://hf-mirror.com/x/config.json', 'connect', 30_000);
-    expect(errorMessage('en', e)).toBe('The model host hf-mirror.com did not answer in time (30 s). Check the connection or the model host setting, then retry.');
+    // English keeps the message written where the error was raised.
+    expect(errorMessage('en', e)).toBe(e.message);
+    expect(e.message).toContain('hf-mirror.com did not answer within 30 s');
     expect(errorMessage('zh', e)).toBe('模型源 hf-mirror.com 未在 30 秒内响应。请检查网络或模型源设置后重试。');
     const nf = new ModelError('model-not-found', 'english fallback', { model: 'a/b', url: '' });
     expect(errorMessage('zh', nf)).toBe('模型“a/b”在模型源上缺少文件。请检查模型 ID 和模型源设置。');
     expect(errorMessage('zh', new AbortError())).toBe('已取消。');
-    expect(errorMessage('en', new WorkerCrashedError('llm', 'out of memory'))).toBe('The llm worker stopped unexpectedly (out of memory). It restarts on the next request.');
+    expect(errorMessage('en', new WorkerCrashedError('llm', 'out of memory'))).toBe('The llm worker stopped unexpectedly (out of memory). It will be restarted on the next request.');
+    expect(errorMessage('zh', new WorkerCrashedError('llm', 'out of memory'))).toBe('llm 后台线程意外停止（out of memory），下次请求时会自动重启。');
   });
   it('falls back to the message when there is no key or a placeholder is unfilled', () => {
     expect(errorMessage('zh', new AppError('internal', 'Something odd.'))).toBe('Something odd.');
