@@ -48,7 +48,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}${BASE}`,
     reuseExistingServer: false,
     // The catalog's real transformers.js ids answer with fixtures, so failover paths load real entries.
-    env: { MODELS_DIR, BASE, MODEL_ALIASES: 'onnx-community/Qwen2.5-0.5B-Instruct=lab-fixtures/qwen2-tokenizer-echo' },
+    env: { MODELS_DIR, BASE, MODEL_ALIASES: 'onnx-community/Qwen2.5-0.5B-Instruct=lab-fixtures/qwen2-tokenizer-echo,Xenova/all-MiniLM-L6-v2=lab-fixtures/bge-small-zh-v1.5-tokenizer-hashed-bow' },
     timeout: 60_000,
   },
 });

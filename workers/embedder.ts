@@ -3,6 +3,7 @@
 
 import * as transformers from '@huggingface/transformers';
 import type { Device, EmbedderInfo, ModelSpec, Progress } from '../src/protocol/messages';
+import { ModelError } from '../src/protocol/errors';
 import type { ResolvedHosts } from '../src/models/hosts';
 import { applyHosts } from './tjs-env';
 import { modelLoadError } from './model-errors';
@@ -92,7 +93,13 @@ export async function embedTexts(
     if (signal.aborted) throw signal.reason;
     const batch = texts.slice(i, i + EMBED_BATCH).map((t) => prefix + t);
     const t = await e.run(batch, { pooling: e.pooling, normalize: e.normalize });
-    out.set(t.data.subarray(0, batch.length * dim), i * dim);
+    const rows = t.data.subarray(0, batch.length * dim);
+    const bad = rows.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      // A zero vector normalized gives NaN: usually a pooling setting that does not fit the model.
+      throw new ModelError('model-load-failed', `The embedding model ${e.info.model} produced an invalid vector (not a number) for text ${i + Math.floor(bad / dim) + 1}. Its pooling setting (${e.pooling}) may not fit this model; choose another embedding model.`, { model: e.info.model, reason: `non-finite vector with ${e.pooling} pooling` });
+    }
+    out.set(rows, i * dim);
     onBatch?.(Math.min(i + EMBED_BATCH, texts.length), texts.length);
   }
   return out;

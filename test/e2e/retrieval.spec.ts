@@ -62,3 +62,28 @@ test.describe('@gpu retrieval', () => {
     expect((await indexStats(page))?.embeddedSinceStart).toBe(0);
   });
 });
+
+test('changing the embedding model asks first, then re-embeds every chunk for the new model', async ({ page }) => {
+  await openApp(page, { screen: 'documents' });
+  await dropFiles(page.getByRole('group', { name: 'Drop files or folders here' }), corpusFiles().slice(0, 2));
+  await expect.poll(async () => (await indexStats(page))?.vectors).toBeGreaterThan(0);
+  const chunks = (await indexStats(page))!.chunks;
+  // Declining the prompt changes nothing.
+  page.once('dialog', (d) => void d.dismiss());
+  await page.getByLabel('Embedding model').fill('Xenova/all-MiniLM-L6-v2');
+  await page.getByRole('button', { name: 'Use this model' }).click();
+  await expect(page.getByLabel('Embedding model')).toHaveValue(/bge-small-zh-v1.5-tokenizer-hashed-bow/);
+  expect((await indexStats(page))!.embeddedSinceStart).toBe(chunks);
+  // Accepting it re-embeds all chunks with the new model (served here by the fixture files).
+  let prompt = '';
+  page.once('dialog', (d) => {
+    prompt = d.message();
+    void d.accept();
+  });
+  await page.getByLabel('Embedding model').fill('Xenova/all-MiniLM-L6-v2');
+  await page.getByRole('button', { name: 'Use this model' }).click();
+  await expect(page.getByTestId('embedder-info')).toContainText('Xenova/all-MiniLM-L6-v2 on WASM');
+  await expect.poll(async () => (await indexStats(page))?.embeddedSinceStart).toBe(2 * chunks);
+  expect(prompt).toContain(`${chunks} chunks`);
+  await expect(page.getByTestId('index-stats')).toContainText(`${chunks} with vectors`);
+});
