@@ -9,7 +9,7 @@ import { loadTransformersLlm } from './engines/transformers-engine';
 import { loadWebLlm, type WebLlmModule } from './engines/webllm-engine';
 import type { LoadPlan, LoadedModel, Progress } from '../src/protocol/messages';
 import type { ResolvedHosts } from '../src/models/hosts';
-import { isAbort } from '../src/protocol/errors';
+import { AbortError, isAbort } from '../src/protocol/errors';
 
 export interface LlmDeps {
   /** web-llm, imported lazily (6 MB) and replaceable at this boundary in tests. */
@@ -55,6 +55,8 @@ export async function loadPlan(plan: LoadPlan, hosts: ResolvedHosts, progress: (
 export function createLlmHandler(post: Post, deps: LlmDeps = {}) {
   const calls = new CallRegistry(post);
   let engine: LlmEngine | null = null;
+  /** Counts load requests, so only the latest one may install its engine. */
+  let loads = 0;
   // Generations share one model: run them one after another, never interleaved.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -70,12 +72,20 @@ export function createLlmHandler(post: Post, deps: LlmDeps = {}) {
         return;
       case 'load':
         void calls.run(msg.id, async (ctx) => {
+          const mine = ++loads;
           const prev = engine;
           engine = null;
           await prev?.dispose();
           const { plan, hosts } = msg.payload;
-          engine = await loadPlan(plan, hosts, ctx.progress, deps);
-          return { result: engine.info };
+          // The runtimes cannot stop a download halfway; a load that was cancelled or overtaken by a
+          // newer one is disposed when it finishes instead of becoming the engine.
+          const loaded = await loadPlan(plan, hosts, ctx.progress, deps);
+          if (ctx.signal.aborted || mine !== loads) {
+            await loaded.dispose();
+            throw new AbortError();
+          }
+          engine = loaded;
+          return { result: loaded.info };
         });
         return;
       case 'generate': {

@@ -2,7 +2,7 @@
 // models in /work/shared/models (see its README). transformers.js runs on onnxruntime-node here.
 
 import 'fake-indexeddb/auto'; // the knowledge handler keeps its chunk index in IndexedDB
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HOST_SETTING, resolveHosts, type ResolvedHosts } from '../../../src/models/hosts';
@@ -297,5 +297,24 @@ describe('knowledge handler (transformers.js, fixture embedder)', () => {
 
   it('every request got exactly one closing done/error', () => {
     d.checkProtocol();
+  });
+});
+
+describe('llm handler: overlapping loads', () => {
+  it('a load overtaken by a newer one never becomes the engine', async () => {
+    const { createLlmHandler } = await import('../../../workers/llm-handler');
+    const { resolveHosts, DEFAULT_HOST_SETTING } = await import('../../../src/models/hosts');
+    const { resolve } = await import('node:path');
+    const hosts = { ...resolveHosts(DEFAULT_HOST_SETTING, 'http://x/'), localPath: resolve(__dirname, '../../../../shared/models') + '/' };
+    const posted: { id: number; type: string; result?: unknown; error?: { code: string } }[] = [];
+    const handle = createLlmHandler((m) => posted.push(m as never));
+    const plan = (id: string) => ({ engine: 'transformers.js' as const, model: { id, dtype: 'q8' }, device: 'wasm' as const });
+    handle({ id: 1, type: 'load', payload: { plan: plan('lab-fixtures/qwen2-tokenizer-canned-reply'), hosts } });
+    handle({ id: 2, type: 'load', payload: { plan: plan('lab-fixtures/qwen2-tokenizer-echo'), hosts } });
+    await vi.waitFor(() => expect(posted.filter((m) => m.type === 'done' || m.type === 'error').length).toBe(2), { timeout: 20_000 });
+    expect(posted.find((m) => m.id === 1 && m.type === 'error')?.error?.code).toBe('aborted');
+    handle({ id: 3, type: 'generate', payload: { messages: [{ role: 'user', content: 'echo me' }], params: { maxNewTokens: 20, temperature: 0, topP: 1 } } });
+    await vi.waitFor(() => expect(posted.some((m) => m.id === 3 && m.type === 'done')).toBe(true), { timeout: 20_000 });
+    expect((posted.find((m) => m.id === 3 && m.type === 'done')!.result as { text: string }).text).toBe('echo me');
   });
 });
