@@ -1,2 +1,87 @@
-// English strings of the guide area.
-export const guide = {} as const;
+// English strings of the guide area (screen chrome; the guide's content lives in src/guide/*.ts).
+export const guide = {
+  'guide.title': 'Decision guide',
+  'guide.intro':
+    'Prompt engineering, few-shot examples, RAG, fine-tuning, training from scratch or an agent: which one fits your task? Answer the questions for a ranked recommendation, then check it against your own evaluation results.',
+
+  'guide.form.title': 'Which method fits?',
+  'guide.form.hint': 'The recommendation updates as you answer. Your answers are saved in this browser.',
+  'guide.form.progress': '{n} of {total} answered',
+  'guide.form.clear': 'Clear answers',
+  'guide.form.current': 'Current recommendation: {method}',
+  'guide.form.saveError': 'Your answers could not be read or saved: {error}',
+
+  'guide.rec.label': 'Recommendation',
+  'guide.rec.kicker': 'Recommended method',
+  'guide.rec.score': 'Score {score}',
+  'guide.rec.partial': 'Based on {n} of {total} answers: answer the rest for a firmer recommendation.',
+  'guide.rec.none': 'No questions answered yet: this ranking rests only on the order of simplicity and on any measured evidence. Answer the questions to see what fits your task.',
+  'guide.rec.why': 'Why',
+  'guide.rec.noReasons': 'No answer speaks for or against this method yet.',
+  'guide.rec.combine': 'Combine',
+  'guide.rec.risks': 'Risks and the runner-up',
+  'guide.rec.ranking': 'Full ranking',
+  'guide.rec.reasons': 'Reasons ({n})',
+  'guide.rec.export': 'Export as Markdown',
+
+  'guide.evidence.title': 'Evidence from your evaluation',
+  'guide.evidence.loading': 'Reading evaluation results…',
+  'guide.evidence.empty': 'No finished evaluation yet.',
+  'guide.evidence.emptyHint':
+    'Run an evaluation on the Evaluate screen (plain prompting, few-shot and RAG on your own test set). The guide then reads the results, says what they imply, and lets them move the ranking.',
+  'guide.evidence.goEvaluate': 'Open the Evaluate screen',
+  'guide.evidence.error': 'The evaluation results could not be read: {error}',
+  'guide.evidence.basis': 'From the latest finished evaluation: test set “{testSet}”, model {model}.',
+  'guide.evidence.openRun': 'Open this run',
+  'guide.evidence.noFinding':
+    'This evaluation gives no clear finding yet. Run plain prompting, few-shot and RAG on the same test set to compare them.',
+  'guide.evidence.sev.good': 'Supports',
+  'guide.evidence.sev.info': 'Note',
+  'guide.evidence.sev.warn': 'Caution',
+  'guide.evidence.uncertainty': 'Uncertainty:',
+  'guide.evidence.runs': 'Based on:',
+  'guide.evidence.run': 'run {id}',
+  'guide.evidence.reload': 'Reload results',
+  'guide.evidence.numbers': 'Measured numbers',
+  'guide.evidence.col.method': 'Method',
+  'guide.evidence.col.f1': 'F1 in points (95% CI)',
+  'guide.evidence.col.recall': 'Retrieval recall@k',
+  'guide.evidence.col.tokens': 'Prompt tokens',
+  'guide.evidence.col.latency': 'Latency (ms)',
+
+  'guide.chart.title': 'Two axes: context or behaviour?',
+  'guide.chart.intro':
+    'Methods differ in what they optimize: what the model knows (context) or how it acts (the model itself). Hover over or focus a method to read why it sits where it does; click or press Enter to pin it.',
+  'guide.chart.xShort': 'Context optimization (what it knows)',
+  'guide.chart.yShort': 'LLM optimization (how it acts)',
+  'guide.chart.recommended': 'Recommended',
+  'guide.chart.combinations': 'Show combinations',
+  'guide.chart.pinned': 'Pinned',
+  'guide.chart.hint': 'Hover, focus or select a method to read about it.',
+
+  'guide.short.prompt': 'Prompting',
+  'guide.short.few-shot': 'Few-shot',
+  'guide.short.rag': 'RAG',
+  'guide.short.fine-tune': 'Fine-tuning',
+  'guide.short.from-scratch': 'From scratch',
+  'guide.short.agent': 'Agent',
+
+  'guide.path.title': 'The recommended optimization path',
+  'guide.path.intro': 'Go one step at a time and stop as soon as the results are good enough.',
+  'guide.path.step': 'Step {n}',
+  'guide.path.evaluate': 'Evaluate:',
+  'guide.path.yours': 'your pick',
+
+  'guide.methods.title': 'The methods',
+  'guide.methods.variants': 'Variants ({n})',
+  'guide.methods.use': 'When to use',
+  'guide.methods.fails': 'When it fails',
+
+  'guide.table.title': 'Side by side',
+  'guide.table.caption': 'Ratings from 1 to 5; each row says what 5 means. Green bars are favourable, amber bars unfavourable.',
+  'guide.table.dimension': 'Dimension',
+  'guide.table.fiveMeans': '5 = {text}',
+  'guide.table.rating': '{n}/5',
+  'guide.table.notes': 'Show the reason in each cell',
+  'guide.table.scroll': 'Comparison table (scrolls sideways)',
+} as const;

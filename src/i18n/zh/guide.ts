@@ -1,3 +1,87 @@
-// guide 部分的中文。
+// guide 部分的中文（界面文字；指南正文在 src/guide/*.ts 中）。
 import type { guide as en } from '../en/guide';
-export const guide: Record<keyof typeof en, string> = {};
+export const guide: Record<keyof typeof en, string> = {
+  'guide.title': '决策指南',
+  'guide.intro':
+    '提示词工程、少样本示例、RAG、微调、从零训练还是智能体：哪种方法适合你的任务？回答下面的问题，得到一份排好序的推荐，再用你自己的评估结果来检验它。',
+
+  'guide.form.title': '哪种方法适合？',
+  'guide.form.hint': '每回答一题，推荐都会随之更新。你的回答保存在本浏览器中。',
+  'guide.form.progress': '已回答 {n}/{total} 题',
+  'guide.form.clear': '清空回答',
+  'guide.form.current': '当前推荐：{method}',
+  'guide.form.saveError': '无法读取或保存你的回答：{error}',
+
+  'guide.rec.label': '推荐',
+  'guide.rec.kicker': '推荐方法',
+  'guide.rec.score': '得分 {score}',
+  'guide.rec.partial': '目前依据 {n}/{total} 个回答：答完其余问题，推荐会更可靠。',
+  'guide.rec.none': '还没有回答任何问题：目前的排名只依据方法由简到繁的顺序和已有的实测证据。回答这些问题，看看哪种方法适合你的任务。',
+  'guide.rec.why': '理由',
+  'guide.rec.noReasons': '目前还没有回答支持或反对这种方法。',
+  'guide.rec.combine': '组合使用',
+  'guide.rec.risks': '风险与备选方案',
+  'guide.rec.ranking': '完整排名',
+  'guide.rec.reasons': '理由（{n} 条）',
+  'guide.rec.export': '导出为 Markdown',
+
+  'guide.evidence.title': '来自你的评估的证据',
+  'guide.evidence.loading': '正在读取评估结果……',
+  'guide.evidence.empty': '还没有已完成的评估。',
+  'guide.evidence.emptyHint':
+    '请到“评测”页面运行一次评估（在你自己的测试集上对比直接提问、少样本和 RAG）。指南会读取结果，说明它们意味着什么，并据此调整排名。',
+  'guide.evidence.goEvaluate': '打开“评测”页面',
+  'guide.evidence.error': '无法读取评估结果：{error}',
+  'guide.evidence.basis': '依据最近一次完成的评估：测试集“{testSet}”，模型 {model}。',
+  'guide.evidence.openRun': '打开这次运行',
+  'guide.evidence.noFinding': '这次评估还得不出明确结论。请在同一套测试集上同时运行直接提问、少样本和 RAG，以便相互比较。',
+  'guide.evidence.sev.good': '支持',
+  'guide.evidence.sev.info': '提示',
+  'guide.evidence.sev.warn': '注意',
+  'guide.evidence.uncertainty': '不确定性：',
+  'guide.evidence.runs': '依据：',
+  'guide.evidence.run': '运行 {id}',
+  'guide.evidence.reload': '重新读取结果',
+  'guide.evidence.numbers': '实测数据',
+  'guide.evidence.col.method': '方法',
+  'guide.evidence.col.f1': 'F1，百分点（95% 置信区间）',
+  'guide.evidence.col.recall': '检索召回率 recall@k',
+  'guide.evidence.col.tokens': '提示词 token',
+  'guide.evidence.col.latency': '延迟（毫秒）',
+
+  'guide.chart.title': '两个方向：优化上下文，还是优化行为？',
+  'guide.chart.intro':
+    '各种方法优化的对象不同：要么是模型知道什么（上下文），要么是模型怎样表现（模型本身）。把鼠标移到某个方法上或用键盘聚焦它，就能看到它为什么在这个位置；点击或按回车键可以固定显示。',
+  'guide.chart.xShort': '上下文优化（知道什么）',
+  'guide.chart.yShort': '模型优化（怎样表现）',
+  'guide.chart.recommended': '推荐',
+  'guide.chart.combinations': '显示组合方案',
+  'guide.chart.pinned': '已固定',
+  'guide.chart.hint': '悬停、聚焦或选中一个方法，查看它的说明。',
+
+  'guide.short.prompt': '提示词',
+  'guide.short.few-shot': '少样本',
+  'guide.short.rag': 'RAG',
+  'guide.short.fine-tune': '微调',
+  'guide.short.from-scratch': '从零训练',
+  'guide.short.agent': '智能体',
+
+  'guide.path.title': '推荐的优化路径',
+  'guide.path.intro': '一步一步来，结果一旦够用就停下。',
+  'guide.path.step': '第 {n} 步',
+  'guide.path.evaluate': '评估：',
+  'guide.path.yours': '你的推荐',
+
+  'guide.methods.title': '各种方法',
+  'guide.methods.variants': '具体做法（{n} 种）',
+  'guide.methods.use': '适用场景',
+  'guide.methods.fails': '何时失效',
+
+  'guide.table.title': '横向对比',
+  'guide.table.caption': '评分从 1 到 5，每行都注明了 5 分的含义。绿色条表示有利，琥珀色条表示不利。',
+  'guide.table.dimension': '维度',
+  'guide.table.fiveMeans': '5 = {text}',
+  'guide.table.rating': '{n}/5',
+  'guide.table.notes': '在每个单元格中显示理由',
+  'guide.table.scroll': '对比表（可左右滚动）',
+};
