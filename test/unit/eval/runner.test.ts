@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { estimateEta, jobsOf, runBatch, type Job, type RunnerProgress } from '../../../src/eval/runner';
+import type { LaneConfig, LaneDeps, LaneResult } from '../../../src/lab/run-lane';
+import { AbortError } from '../../../src/protocol/errors';
+import { evalItemKey } from '../../../src/store/runs';
+import type { TestItem } from '../../../src/store/db';
+import type { MethodId } from '../../../src/strategies/types';
+
+const items: TestItem[] = ['a', 'b', 'c'].map((id) => ({ id, question: `Question ${id}?`, answer: id, goldPassages: [], tags: [] }));
+const methods: MethodId[] = ['plain', 'rag'];
+const usage = { promptTokens: 1, outputTokens: 1, ttftMs: 1, totalMs: 1, decodeTps: 1 };
+
+const cfg = (method: MethodId): LaneConfig => ({
+  method, systemPrompt: '', lang: 'en', params: { maxNewTokens: 10, temperature: 0, topP: 1 },
+  retrieval: { k: 2, dense: false, bm25: true, rerank: false, budget: 500 }, fewShot: { k: 0, similar: false }, examples: [],
+});
+
+/** Echoes the last user message, like the echo fixture. */
+function echoDeps(onGenerate?: (n: number) => void): LaneDeps & { calls: number } {
+  const deps = {
+    calls: 0,
+    search: async () => ({ hits: [{ chunkId: 'd:0', docId: 'd', docName: 'd.md', index: 0, text: 'Gold text.', rank: 1, fused: 1 }], terms: [], ms: { embed: 0, search: 0, rerank: 0 } }),
+    embed: async () => ({ vectors: new Float32Array(0), dim: 0 }),
+    generate: async (messages: { role: string; content: string }[], _p: unknown, _t: (t: string) => void, signal?: AbortSignal) => {
+      deps.calls++;
+      onGenerate?.(deps.calls);
+      if (signal?.aborted) throw new AbortError();
+      return { text: messages.at(-1)!.content, usage, stopped: 'eos' as const };
+    },
+  };
+  return deps;
+}
+
+describe('jobs and ETA', () => {
+  it('question-major order', () => {
+    expect(jobsOf(items, methods).map((j) => `${j.item.id}/${j.method}`)).toEqual(['a/plain', 'a/rag', 'b/plain', 'b/rag', 'c/plain', 'c/rag']);
+  });
+  it('ETA = mean item time × remaining', () => {
+    expect(estimateEta([], 4)).toEqual({ meanMs: null, etaMs: null });
+    expect(estimateEta([], 0)).toEqual({ meanMs: null, etaMs: 0 });
+    expect(estimateEta([100, 300], 3)).toEqual({ meanMs: 200, etaMs: 600 });
+  });
+});
+
+describe('runBatch', () => {
+  it('runs every pair once, skips finished ones, reports progress and ETA', async () => {
+    const deps = echoDeps();
+    const finished = new Set([evalItemKey('a', 'plain'), evalItemKey('a', 'rag')]);
+    const stored: string[] = [];
+    const progress: RunnerProgress[] = [];
+    let clock = 0;
+    const out = await runBatch({
+      items, methods, finished, laneConfig: cfg, deps, signal: new AbortController().signal,
+      now: () => (clock += 50),
+      finish: async (job: Job, res: LaneResult) => {
+        stored.push(`${job.item.id}/${job.method}:${res.gen.text.includes('Gold text.') ? 'ctx' : 'q'}`);
+      },
+      onProgress: (p) => progress.push(p),
+    });
+    expect(out).toEqual({ status: 'done', failures: [] });
+    expect(deps.calls).toBe(4);
+    expect(stored).toEqual(['b/plain:q', 'b/rag:ctx', 'c/plain:q', 'c/rag:ctx']);
+    expect(progress[0]).toMatchObject({ total: 6, done: 2, skipped: 2, etaMs: null });
+    const last = progress.at(-1)!;
+    expect(last).toMatchObject({ total: 6, done: 6, skipped: 2, failed: 0, current: null, meanMs: 50, etaMs: 0 });
+    // After the first new item (50 ms) three remain: ETA 150 ms.
+    expect(progress.find((p) => p.done === 3)?.etaMs).toBe(150);
+  });
+
+  it('cancel stops before the next item; nothing after it is stored', async () => {
+    const ctrl = new AbortController();
+    const deps = echoDeps((n) => n === 2 && ctrl.abort());
+    const stored: string[] = [];
+    const out = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps, signal: ctrl.signal, finish: async (j) => void stored.push(j.item.id + j.method) });
+    expect(out.status).toBe('cancelled');
+    expect(stored).toEqual(['aplain']);
+    expect(deps.calls).toBe(2);
+  });
+
+  it('a failing item is reported and skipped; three in a row stop the run', async () => {
+    const deps = echoDeps();
+    const bad = { ...deps, generate: async () => { throw new Error('boom'); } };
+    const one = await runBatch({
+      items, methods, finished: new Set(), laneConfig: cfg, signal: new AbortController().signal,
+      deps: { ...deps, generate: (m, p, t, s) => (m.at(-1)!.content.includes('Question b?') && !m.at(-1)!.content.includes('Gold') ? bad.generate() : deps.generate(m, p, t, s)) },
+      finish: async () => undefined,
+    });
+    expect(one.status).toBe('failed');
+    expect(one.failures.map((f) => `${f.job.item.id}/${f.job.method}`)).toEqual(['b/plain']);
+    const all = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps: bad, signal: new AbortController().signal, finish: async () => undefined });
+    expect(all.status).toBe('failed');
+    expect(all.failures).toHaveLength(3);
+  });
+});
