@@ -15,6 +15,8 @@ export interface IngestInput {
   bytes: Uint8Array;
   maxBytes: number;
   chunking: ChunkSettingsWire;
+  /** Built-in sample data (shown with a badge, removed by "Remove sample"). */
+  sample?: boolean;
 }
 
 export interface IngestDeps {
@@ -77,6 +79,7 @@ export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps
     encoding: doc.encoding,
     title: doc.title,
     chunking: { ...chunking },
+    ...(input.sample ? { sample: true } : {}),
     text: doc.text,
     sections: doc.sections,
   };

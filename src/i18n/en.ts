@@ -5,7 +5,8 @@ import { evaluate } from './en/eval';
 import { guide } from './en/guide';
 import { models } from './en/models';
 import { app } from './en/app';
+import { workspace } from './en/workspace';
 
-export const en = { ...core, ...evaluate, ...guide, ...models, ...app } as const;
+export const en = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace } as const;
 
 export type MessageKey = keyof typeof en;

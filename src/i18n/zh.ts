@@ -5,5 +5,6 @@ import { evaluate } from './zh/eval';
 import { guide } from './zh/guide';
 import { models } from './zh/models';
 import { app } from './zh/app';
+import { workspace } from './zh/workspace';
 
-export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app };
+export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace };

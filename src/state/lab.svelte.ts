@@ -254,4 +254,11 @@ export class LabState {
     await deleteExample(db, id);
     this.examples = await listExamples(db);
   }
+
+  /** Adds or replaces several examples at once (the sample bank). */
+  async putExamples(records: ExampleRecord[]): Promise<void> {
+    const db = await pageDb();
+    for (const r of records) await putExample(db, r);
+    this.examples = await listExamples(db);
+  }
 }
