@@ -46,20 +46,8 @@ export const DEFAULT_LAB: LabSettings = {
   fewShot: { k: 2, similar: false },
 };
 
-/** What a saved run keeps of each lane (plain data, for IndexedDB). */
-export interface SavedLane {
-  method: MethodId;
-  status: LaneStatus;
-  prompt: BuiltPrompt | null;
-  partTokens: Record<PartKind, number> | null;
-  hits: SearchHit[];
-  context: ContextChunk[];
-  output: string;
-  usage: GenUsage | null;
-  retrievalMs: number;
-  model: LoadedModel | null;
-  error: string | null;
-}
+/** What a saved run keeps of each lane: plain data for IndexedDB, the error as its message. */
+export type SavedLane = Omit<Lane, 'key' | 'error'> & { error: string | null };
 
 const blankLane = (key: number, method: MethodId): Lane => ({
   key,

@@ -93,14 +93,9 @@ export interface ExampleRecord {
   sample?: boolean;
 }
 
-export interface TestItem {
-  id: string;
-  question: string;
-  answer: string;
-  goldPassages: string[];
-  goldDocument?: string;
-  tags: string[];
-}
+/** A test question as stored; the format is defined with the test-set import/export. */
+import type { TestItem } from '../eval/testset';
+export type { TestItem };
 
 export interface TestSetRecord {
   id: string;
