@@ -87,7 +87,9 @@ export async function loadWebLlm(
   const f16 = await deps.hasF16();
   if (f16 === null) throw new ModelError('webgpu-unavailable', `WebGPU is not available, so web-llm cannot run ${t.modelId}.`, { model: t.modelId });
   if (!f16 && /q4f16|q0f16/.test(t.modelId)) throw new ModelError('webgpu-no-f16', `This GPU lacks shader-f16, which ${t.modelId} needs.`, { model: t.modelId });
-  await preflight(t, hosts, deps.fetch);
+  // Offline, the files can only come from web-llm's cache: skip the network check and let it try.
+  const offline = globalThis.navigator?.onLine === false;
+  if (!offline) await preflight(t, hosts, deps.fetch);
   const webllm = await deps.module();
   const engine = new webllm.MLCEngine({
     appConfig: webllmAppConfig(t, hosts),
@@ -96,6 +98,7 @@ export async function loadWebLlm(
   try {
     await engine.reload(t.modelId);
   } catch (e) {
+    if (offline) throw new ModelError('needs-connection', `"${t.modelId}" is not downloaded yet and needs a connection.`, { model: t.modelId });
     throw mapWebLlmError(e, t.modelId);
   }
   const info: LoadedModel = { model: t.modelId, engine: 'web-llm', device: 'webgpu', dtype: t.modelId.includes('q4f16') ? 'q4f16_1' : 'q4f32_1', loadMs: performance.now() - started };

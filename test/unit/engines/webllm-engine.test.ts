@@ -410,3 +410,32 @@ describe('mapWebLlmError', () => {
     expect(mapWebLlmError(minified('ModelNotFoundError', new ModelNotFoundError(id).message), id).code).toBe('model-not-found');
   });
 });
+
+describe('loadWebLlm offline', () => {
+  const setOnline = (onLine: boolean | undefined) => Object.defineProperty(globalThis, 'navigator', { value: onLine === undefined ? undefined : { onLine }, configurable: true, writable: true });
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  const restore = () => (had ? Object.defineProperty(globalThis, 'navigator', had) : setOnline(undefined));
+
+  it('skips the network preflight and loads a cached model from web-llm', async () => {
+    setOnline(false);
+    try {
+      const s = setup();
+      const engine = await s.load();
+      expect(s.fetch).not.toHaveBeenCalled();
+      expect(engine.info.engine).toBe('web-llm');
+    } finally {
+      restore();
+    }
+  });
+  it('a model that is not cached says it needs a connection', async () => {
+    setOnline(false);
+    try {
+      const s = setup({ reloadError: () => new TypeError('Failed to fetch') });
+      const e = await s.load().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ModelError);
+      expect((e as ModelError).code).toBe('needs-connection');
+    } finally {
+      restore();
+    }
+  });
+});
