@@ -75,13 +75,18 @@ test('Cancel stops a download; the files so far do not make it look ready', asyn
   await openApp(page, { screen: 'models' });
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
+  // Cancel only once the weights are being fetched, i.e. after config and tokenizer are in the cache.
+  let reached!: () => void;
+  const weightsRequested = new Promise<void>((r) => (reached = r));
   await page.route(`**/models/${CANNED_FIXTURE}/**/*.onnx`, async (route) => {
+    reached();
     await gate;
     await route.continue().catch(() => undefined);
   });
   const llm = card(page, LLM_NAME);
   await llm.getByRole('button', { name: 'Download' }).click();
   await expect(llm.getByRole('progressbar')).toBeVisible();
+  await weightsRequested;
   await llm.getByRole('button', { name: 'Cancel' }).click();
   await expect(llm.getByRole('button', { name: 'Download' })).toBeVisible();
   await expect(llm.getByRole('progressbar')).toHaveCount(0);

@@ -66,7 +66,8 @@ test.describe('@gpu retrieval', () => {
 test('changing the embedding model asks first, then re-embeds every chunk for the new model', async ({ page }) => {
   await openApp(page, { screen: 'documents' });
   await dropFiles(page.getByRole('group', { name: 'Drop files or folders here' }), corpusFiles().slice(0, 2));
-  await expect.poll(async () => (await indexStats(page))?.vectors).toBeGreaterThan(0);
+  await expect(page.getByText('2 of 2 files finished')).toBeVisible();
+  await expect.poll(async () => { const s = await indexStats(page); return s && s.vectors === s.chunks && s.docs === 2; }).toBe(true);
   const chunks = (await indexStats(page))!.chunks;
   // Declining the prompt changes nothing.
   page.once('dialog', (d) => void d.dismiss());
