@@ -13,7 +13,7 @@ function corpusFiles() {
 }
 const goldText = (id: string) => RETRIEVAL_CORPUS.find((c) => c.id === id)!.text;
 
-type Lab = { __methodLab: { library: { index: { vectors: number; chunks: number; embeddedSinceStart: number } | null } } };
+type Lab = { __methodLab: { library: { index: { vectors: number; chunks: number; docs: number; embeddedSinceStart: number } | null } } };
 const indexStats = (page: import('@playwright/test').Page) => page.evaluate(() => (globalThis as unknown as Lab).__methodLab.library.index);
 
 test.describe('@gpu retrieval', () => {
