@@ -4,9 +4,10 @@
 // a Chinese DOCX (fflate) and the test set as JSON. Output is byte-stable (fixed dates), so a rerun
 // without content changes leaves git clean.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { strToU8, zipSync } from 'fflate';
@@ -14,11 +15,15 @@ import { strToU8, zipSync } from 'fflate';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = resolve(root, 'public/sample');
 
-/** content.ts has no runtime imports, so transpiling it alone is enough (Node 20 cannot load .ts). */
+/** Transpiles content.ts and ids.ts (its only import) into a temp folder and imports them (Node 20 cannot load .ts). */
 async function loadContent() {
-  const src = await readFile(resolve(root, 'src/sample/content.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-  return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
+  const dir = await mkdtemp(join(tmpdir(), 'method-lab-sample-'));
+  for (const name of ['content', 'ids']) {
+    const src = await readFile(resolve(root, `src/sample/${name}.ts`), 'utf8');
+    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    await writeFile(join(dir, `${name}.mjs`), js.replace(/from '\.\/ids'/g, "from './ids.mjs'"));
+  }
+  return import(pathToFileURL(join(dir, 'content.mjs')).href);
 }
 
 const FIXED_DATE = new Date('2025-01-01T00:00:00Z');

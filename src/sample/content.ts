@@ -9,7 +9,9 @@ export interface HandbookSection {
 }
 
 export type PartId = 'leave' | 'expenses' | 'security';
-export type SampleLang = 'en' | 'zh';
+import { SAMPLE_QUESTION, SAMPLE_TESTSET_ID, SAMPLE_TESTSET_NAME, type SampleLang } from './ids';
+
+export { SAMPLE_QUESTION, SAMPLE_TESTSET_ID, SAMPLE_TESTSET_NAME, type SampleLang };
 
 export interface HandbookPart {
   id: PartId;
@@ -282,8 +284,6 @@ export interface SampleTestItem {
   tags: string[];
 }
 
-export const SAMPLE_TESTSET_ID = 'sample:lanting-handbook';
-export const SAMPLE_TESTSET_NAME = 'Lanting Tech handbook · 兰亭科技员工手册 (sample)';
 
 const EN_MD = 'lanting-handbook-en.md';
 const ZH_MD = 'lanting-handbook-zh.md';
@@ -313,11 +313,6 @@ export const SAMPLE_TESTSET: readonly SampleTestItem[] = [
   { id: 'zh-10', question: '兰亭科技的年终奖是几个月工资？', answer: '', goldPassages: [], tags: ['zh', 'unanswerable'] },
 ];
 
-/** The question the Lab is set to after loading: plain prompting cannot know it, RAG finds it. */
-export const SAMPLE_QUESTION: Record<SampleLang, string> = {
-  en: SAMPLE_TESTSET[0].question,
-  zh: '兰亭科技的新员工第一年有几天带薪年假？',
-};
 
 /** The handbook passage that answers SAMPLE_QUESTION, per language. */
 export const SAMPLE_QUESTION_GOLD: Record<SampleLang, string> = {

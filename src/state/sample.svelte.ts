@@ -3,7 +3,7 @@
 // set, and sets the Lab question; "Remove sample" deletes exactly what is marked sample.
 
 import { AppError } from '../protocol/errors';
-import { SAMPLE_EXAMPLES, SAMPLE_FILES, SAMPLE_QUESTION, SAMPLE_TESTSET, SAMPLE_TESTSET_ID, SAMPLE_TESTSET_NAME } from '../sample/content';
+import { SAMPLE_QUESTION, SAMPLE_TESTSET_ID, SAMPLE_TESTSET_NAME } from '../sample/ids';
 import { deleteTestSet, getTestSet, putTestSet } from '../store/testsets';
 import type { AppState } from './app.svelte';
 import type { LabState } from './lab.svelte';
@@ -62,6 +62,8 @@ export class SampleState {
     this.phase = 'fetching';
     this.error = null;
     try {
+      // The handbook, examples and test set load on demand, not with the app.
+      const { SAMPLE_EXAMPLES, SAMPLE_FILES, SAMPLE_TESTSET } = await import('../sample/content');
       const have = new Set(this.docs.map((d) => d.name));
       const files = await Promise.all(SAMPLE_FILES.filter((f) => !have.has(f.name)).map((f) => this.#fetch(f.name, f.mime)));
       this.#keys = this.library.add(files, { sample: true });

@@ -131,6 +131,8 @@ test('keyboard: every screen is reached with Tab and its main controls show a fo
     await page.keyboard.press('Enter');
     await expect(page.getByRole('navigation').getByRole('link', { name: NAV.en[screen], exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(page.locator('main')).toBeFocused();
+    // Screens other than Lab and Documents load on first visit: wait until this one is there.
+    await expect(page.locator('main h1').first()).toBeVisible();
     // Through the screen: every stop inside main is outlined; the main controls are among them.
     const stops: Stop[] = [];
     for (let i = 0; i < 150; i++) {

@@ -69,3 +69,11 @@ describe('public/sample files', () => {
     expect(json).toEqual({ name: SAMPLE_TESTSET_NAME, items: SAMPLE_TESTSET });
   });
 });
+
+describe('sample ids', () => {
+  it('the start-up question is the test set’s first question', async () => {
+    const { SAMPLE_QUESTION } = await import('../../../src/sample/ids');
+    const { SAMPLE_TESTSET } = await import('../../../src/sample/content');
+    expect(SAMPLE_QUESTION.en).toBe(SAMPLE_TESTSET[0].question);
+  });
+});
