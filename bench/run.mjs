@@ -3,20 +3,22 @@
 // Browser benchmarks: bench/pages/<group>.html whose script sets `window.runBench(): Promise<Result[]>`
 // (optional <meta name="bench:args" content="--chromium-flag"> and <meta name="bench:timeout"
 // content="seconds">); built with bench/vite.bench.config.ts, served with COOP/COEP on 127.0.0.1 and
-// run in Debian's Chromium, one fresh on-disk profile per page. Progress goes to stderr; stdout
+// run in Debian's Chromium, one fresh on-disk profile per page. Pages reach Node through
+// bench/lib/native.mjs (native baselines, generated models). Progress goes to stderr; stdout
 // gets the table, then the results array as JSON (the last block). See docs/BENCHMARKS.md.
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, buildPages } from './lib/build.mjs';
 import { startServer } from './lib/server.mjs';
 import { checkResult, formatTable } from './lib/results.mjs';
+import { CHROMIUM, launchChromium } from './lib/chromium.mjs';
+import { MODELS_CACHE } from './lib/models.mjs';
+import { MODELS_DIR } from './lib/paths.mjs';
+import { calls as nodeCalls, release as releaseNative } from './lib/native.mjs';
 
 const BENCH = join(REPO, 'bench');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const MODELS_DIR = resolve(REPO, process.env.MODELS_DIR ?? '../shared/models');
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 const DEFAULT_PAGE_TIMEOUT_S = 600;
 
 const err = (s) => process.stderr.write(`${s}\n`);
@@ -62,19 +64,28 @@ function discover() {
         group: f.slice(0, -5),
         file: f,
         args: (pageMeta(html, 'args') ?? '').split(/\s+/).filter(Boolean),
+        // <meta name="bench:also" content="index">: other first parts its ids use (index.bytes_per_chunk from search).
+        also: (pageMeta(html, 'also') ?? '').split(/[\s,]+/).filter(Boolean),
         timeoutS: Number(pageMeta(html, 'timeout') ?? DEFAULT_PAGE_TIMEOUT_S),
       };
     });
   return [...node, ...pages].sort((a, b) => a.group.localeCompare(b.group));
 }
 
-/** `--only x` selects group x, or the group whose ids x is a prefix within (e.g. ingest.pdf → group ingest). */
-function selects(only, group) {
-  return !only.length || only.some((o) => o === group || o.startsWith(`${group}.`));
+/**
+ * `--only x` selects group x, or the group whose ids x is a prefix within (e.g. ingest.pdf → group
+ * ingest). A group's ids start with its name or with one of the names in its `also` list.
+ */
+function selects(only, b) {
+  const roots = [b.group, ...(b.also ?? [])];
+  return !only.length || only.some((o) => roots.some((r) => o === r || o.startsWith(`${r}.`)));
 }
-function keepsId(only, group, id) {
-  const mine = only.filter((o) => o === group || o.startsWith(`${group}.`));
-  return !only.length || mine.some((o) => o === group || id === o || id.startsWith(`${o}.`) || id.startsWith(`${o}_`));
+function keepsId(only, b, id) {
+  if (!only.length) return true;
+  if (only.includes(b.group)) return true;
+  const roots = [b.group, ...(b.also ?? [])];
+  const mine = only.filter((o) => roots.some((r) => o === r || o.startsWith(`${r}.`)));
+  return mine.some((o) => id === o || id.startsWith(`${o}.`) || id.startsWith(`${o}_`) || id.startsWith(`${o}@`));
 }
 
 async function runNode(b, opts) {
@@ -83,12 +94,10 @@ async function runNode(b, opts) {
   return mod.run(opts);
 }
 
-async function runPage(b, serverUrl, chromium, opts) {
-  const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...b.args] });
+async function runPage(b, serverUrl, opts) {
+  const { context, page, close } = await launchChromium(b.args);
   const problems = [];
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       const text = m.text();
       if (text.startsWith('[bench]')) err(`  ${text}`);
@@ -122,8 +131,8 @@ async function runPage(b, serverUrl, chromium, opts) {
     if (problems.length) e.message += `\n    ${problems.slice(-5).join('\n    ')}`;
     throw e;
   } finally {
-    await context.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
+    await close();
+    await releaseNative(); // native models a page loaded through nodeCall
   }
 }
 
@@ -135,8 +144,8 @@ async function main() {
     for (const b of all) console.log(`${b.group}\t${b.kind}`);
     return 0;
   }
-  const chosen = all.filter((b) => selects(only, b.group));
-  const unknown = only.filter((o) => !all.some((b) => selects([o], b.group)));
+  const chosen = all.filter((b) => selects(only, b));
+  const unknown = only.filter((o) => !all.some((b) => selects([o], b)));
   if (unknown.length) throw usage(`--only ${unknown.join(',')}: no such benchmark group (have: ${all.map((b) => b.group).join(', ')})`);
   const started = performance.now();
   const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -147,7 +156,7 @@ async function main() {
     if (!Array.isArray(rs)) throw new Error('did not return an array of results');
     for (const r of rs) {
       const ok = checkResult(r, `${b.kind}:${b.group}`);
-      if (keepsId(only, b.group, ok.id)) results.push(ok);
+      if (keepsId(only, b, ok.id)) results.push(ok);
     }
   };
 
@@ -170,16 +179,17 @@ async function main() {
     await buildPages();
     const server = await startServer({
       pagesDir: join(BENCH, '.dist/pages'),
-      modelsDir: existsSync(MODELS_DIR) ? MODELS_DIR : undefined,
+      // Generated benchmark models first, then the shared fixtures.
+      modelsDirs: [MODELS_CACHE, existsSync(MODELS_DIR) ? MODELS_DIR : undefined],
+      calls: nodeCalls,
       onMiss: (url) => err(`[bench] server: 404 ${url}`),
     });
-    const { chromium } = await import('playwright-core');
     try {
       for (const b of pages) {
         err(`[bench] browser: ${b.group}`);
         const t = performance.now();
         try {
-          collect(b, await runPage(b, server.url, chromium, opts));
+          collect(b, await runPage(b, server.url, opts));
           err(`[bench] browser: ${b.group} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
         } catch (e) {
           failures.push({ group: b.group, error: e });

@@ -136,7 +136,45 @@ export async function makeEnglishPdf(pages, seed = 300) {
   return { bytes: await doc.save(), words };
 }
 
+/**
+ * `count` chunks of mixed Chinese/English sentences, each exactly `tokens` tokens long for the BERT
+ * WordPiece tokenizer of `modelId` (including [CLS] and [SEP]; the e5 passage prefix adds 3 more).
+ * The model is generated first if needed (its tokenizer is the real bge-small-zh one).
+ */
+export async function makeTokenChunks(count, tokens, modelId, seed = 64) {
+  const { ensureSynthModel, MODELS_CACHE } = await import('./models.mjs');
+  await ensureSynthModel(modelId);
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = `${MODELS_CACHE}/`;
+  const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+  const count_ = (t) => tokenizer.encode(t).length;
+  const r = rng(seed);
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    let text = '';
+    // Whole sentences while they fit, then character by character up to the exact length.
+    for (;;) {
+      const s = (r() < 0.5 ? chineseSentence(r) : englishSentence(r)) + ' ';
+      if (count_(text + s) <= tokens) {
+        text += s;
+        continue;
+      }
+      for (const ch of s) {
+        if (count_(text + ch) > tokens) break;
+        text += ch;
+      }
+      break;
+    }
+    text = text.trim();
+    while (count_(text) < tokens) text += '。'; // a trailing space may have been worth a token
+    out.push(text);
+  }
+  return out;
+}
+
 const GENERATORS = {
+  'embed-64x200tok.json': async () => Buffer.from(JSON.stringify(await makeTokenChunks(64, 200, 'synth/e5-small')), 'utf8'),
   'english-300p.pdf': async () => (await makeEnglishPdf(300)).bytes,
   'english-3p.pdf': async () => (await makeEnglishPdf(3, 3)).bytes,
   'mixed-zh-en-20mb.md': async () => Buffer.from(makeMixedMarkdown(20_000_000), 'utf8'),

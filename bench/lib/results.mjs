@@ -4,7 +4,8 @@
 export function checkResult(r, from) {
   const bad = (why) => new Error(`${from}: invalid result ${JSON.stringify(r)}: ${why}`);
   if (!r || typeof r !== 'object') throw bad('not an object');
-  if (typeof r.id !== 'string' || !/^[a-z0-9_]+(\.[a-z0-9_]+)+$/.test(r.id)) throw bad('id must look like group.name (lowercase, dots)');
+  // '@' qualifies a figure by its input size, as in search.hybrid.p95_ms@100k.
+  if (typeof r.id !== 'string' || !/^[a-z0-9_]+(\.[a-z0-9_@]+)+$/.test(r.id)) throw bad('id must look like group.name or group.name@size (lowercase, dots)');
   if (typeof r.value !== 'number' || !Number.isFinite(r.value)) throw bad('value must be a finite number');
   if (typeof r.unit !== 'string' || !r.unit) throw bad('unit must be a non-empty string');
   if (r.better !== 'lower' && r.better !== 'higher') throw bad("better must be 'lower' or 'higher'");

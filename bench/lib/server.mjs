@@ -1,6 +1,8 @@
-// Static server for browser benchmarks on 127.0.0.1: the bench page build, the models folder at
-// /models/ (both `<id>/<file>` and Hugging Face `<id>/resolve/<rev>/<file>` layouts, as
-// tools/serve-models.ts) and generated inputs at /__bench/fixtures/<name>. COOP/COEP make pages
+// Static server for browser benchmarks on 127.0.0.1: the bench page build (or the app build), the
+// model folders at /models/ (both `<id>/<file>` and Hugging Face `<id>/resolve/<rev>/<file>` layouts,
+// as tools/serve-models.ts; the first folder holding the file wins), generated inputs at
+// /__bench/fixtures/<name>, and Node-side calls at POST /__bench/node/<name> (JSON in, JSON out), so
+// a page can alternate its browser runs with native runs in this process. COOP/COEP make pages
 // cross-origin isolated like the real site, so threaded WASM behaves the same.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -17,6 +19,10 @@ const TYPES = {
   '.pdf': 'application/pdf',
   '.md': 'text/markdown; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
 };
 
 function sendFile(req, res, file, onMiss) {
@@ -42,10 +48,29 @@ function inside(root, rel) {
   return file === root || file.startsWith(root + sep) ? file : null;
 }
 
-/** Starts the server on a free port; resolves to { url, close() }. */
-export function startServer({ pagesDir, modelsDir, onMiss = () => {} }) {
+function isFile(file) {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(req) {
+  const parts = [];
+  for await (const part of req) parts.push(part);
+  const text = Buffer.concat(parts).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+/**
+ * Starts the server on a free port; resolves to { url, close() }. `modelsDirs` (or one `modelsDir`)
+ * are searched in order for /models/ requests; `calls` maps a name to an async function of the
+ * posted JSON whose result is sent back as JSON (a throw answers HTTP 500 with the error's text).
+ */
+export function startServer({ pagesDir, modelsDir, modelsDirs = modelsDir ? [modelsDir] : [], calls = {}, onMiss = () => {} }) {
   const pagesRoot = resolve(pagesDir);
-  const modelsRoot = modelsDir ? resolve(modelsDir) : null;
+  const modelsRoots = modelsDirs.filter(Boolean).map((d) => resolve(d));
   const server = createServer(async (req, res) => {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
@@ -60,8 +85,25 @@ export function startServer({ pagesDir, modelsDir, onMiss = () => {} }) {
         }
         return sendFile(req, res, await made, onMiss);
       }
+      if (path.startsWith('/__bench/node/') && req.method === 'POST') {
+        const name = path.slice('/__bench/node/'.length);
+        const fn = Object.hasOwn(calls, name) ? calls[name] : undefined;
+        res.setHeader('Content-Type', 'application/json');
+        if (!fn) {
+          res.statusCode = 404;
+          return res.end(JSON.stringify({ error: `no Node call named ${name}` }));
+        }
+        try {
+          return res.end(JSON.stringify({ result: await fn(await readJson(req)) }));
+        } catch (e) {
+          res.statusCode = 500;
+          return res.end(JSON.stringify({ error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e) }));
+        }
+      }
       if (path.startsWith('/models/')) {
-        const file = modelsRoot && inside(modelsRoot, path.slice('/models/'.length).replace(/\/resolve\/[^/]+\//, '/'));
+        const rel = path.slice('/models/'.length).replace(/\/resolve\/[^/]+\//, '/');
+        const candidates = modelsRoots.map((root) => inside(root, rel)).filter(Boolean);
+        const file = candidates.find(isFile) ?? candidates[0];
         if (!file) {
           onMiss(req.url);
           res.statusCode = 404;

@@ -60,3 +60,30 @@ export async function time(fn: () => unknown): Promise<number> {
 export function settle(ms = 200): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Calls a function of bench/lib/native.mjs in the orchestrator's Node process (through the bench
+ * server) and resolves to its result: native baselines, generated models.
+ */
+export async function nodeCall<T>(name: string, args: unknown = {}): Promise<T> {
+  const res = await fetch(`/__bench/node/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args) });
+  const body = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as { result?: T; error?: string };
+  if (!res.ok || body.error !== undefined) throw new Error(`Node call ${name} failed: ${body.error ?? `HTTP ${res.status}`}`);
+  return body.result as T;
+}
+
+/** The p-th percentile (0–100) by linear interpolation between closest ranks. */
+export function percentile(xs: number[], p: number): number {
+  if (!xs.length) throw new Error('percentile of nothing');
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p / 100) * (s.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return s[lo] + (s[hi] - s[lo]) * (at - lo);
+}
+
+/** "load average X" of the machine now (1 minute), for notes: timings here swing with other work. */
+export async function loadNote(): Promise<string> {
+  const m = await nodeCall<{ load1: number; cpus: number }>('machine');
+  return `load average ${m.load1.toFixed(1)} on ${m.cpus} cores`;
+}
