@@ -108,7 +108,7 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
         });
         return;
       case 'search':
-        void calls.run(msg.id, async () => {
+        void calls.run(msg.id, async (ctx) => {
           const { query, opts } = msg.payload;
           await index.ensure(embedder?.info.model ?? index.model);
           const ms = { embed: 0, search: 0, rerank: 0 };
@@ -119,7 +119,7 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
             else if (index.stats().vectors === 0) denseSkipped = 'No chunk has a vector yet.';
             else {
               const t0 = performance.now();
-              qvec = await embedTexts(embedder, [query], 'query', new AbortController().signal);
+              qvec = await embedTexts(embedder, [query], 'query', ctx.signal);
               ms.embed = performance.now() - t0;
             }
           }

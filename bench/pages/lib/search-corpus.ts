@@ -5,20 +5,12 @@
 // tiny vocabulary would make every term hit most chunks and overstate query cost. Vectors are
 // clustered (512 centroids plus noise), so dense hits are not uniform noise. Generated in the
 // worker from a seed, in about a second per 100k chunks: no 150 MB fixture to fetch.
+import { mulberry32 } from '../../../src/eval/metrics';
 
 export const DIM = 384;
 
-/** Mulberry32, the PRNG of bench/lib/fixtures.mjs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32, the PRNG of bench/lib/fixtures.mjs (the app's own, from the metrics module). */
+export const rng = mulberry32;
 
 /** Samples ranks 0..n-1 with P(r) ∝ 1 / (r + 2.7)^s (Zipf–Mandelbrot). */
 function zipf(n: number, s = 1.05): (r: () => number) => number {
