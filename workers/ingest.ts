@@ -1,9 +1,10 @@
 // One file through the pipeline: size check → hash (duplicates) → extract → chunk → save in one
 // transaction. Each file fails on its own with a FileError; nothing stored is touched by a failure.
 
+import type { ChunkSettings } from '../src/chunking/chunk';
 import { AppConfig } from '../src/config';
 import { FileError, AppError } from '../src/protocol/errors';
-import type { ChunkSettingsWire, IngestSummary, Progress } from '../src/protocol/messages';
+import type { IngestSummary, Progress } from '../src/protocol/messages';
 import { extract, type ExtractOptions } from '../src/extract';
 import { chunkDocument } from '../src/chunking/chunk';
 import type { LabDb } from '../src/store/db';
@@ -14,7 +15,7 @@ export interface IngestInput {
   name: string;
   bytes: Uint8Array;
   maxBytes: number;
-  chunking: ChunkSettingsWire;
+  chunking: ChunkSettings;
   /** Built-in sample data (shown with a badge, removed by "Remove sample"). */
   sample?: boolean;
 }

@@ -2,6 +2,7 @@
 // chunks never cross a section (heading or page), break at the strongest nearby boundary
 // (paragraph > line > sentence, including 。！？； > word), and keep exact offsets into the text.
 import type { Section } from '../extract/types';
+import { OTHER, SPACE, WORD, classOf, classTable, estimateTokens, estimateTokensIn } from '../text/tokens';
 
 export interface ChunkSettings {
   unit: 'chars' | 'tokens';
@@ -29,91 +30,6 @@ export interface Chunk {
   headingPath?: string[];
   /** estimateTokens(text). */
   tokens: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Token estimate
-
-const SPACE = 0;
-const CJK = 1;
-const WORD = 2;
-const OTHER = 3;
-
-let classes: Uint8Array | undefined;
-
-function isCjk(c: number): boolean {
-  return (
-    (c >= 0x4e00 && c <= 0x9fff) || // CJK unified ideographs
-    (c >= 0x3400 && c <= 0x4dbf) || // extension A
-    (c >= 0xf900 && c <= 0xfaff) || // compatibility ideographs
-    (c >= 0x2e80 && c <= 0x2fdf) || // radicals
-    c === 0x3005 || c === 0x3006 || c === 0x3007 || (c >= 0x3021 && c <= 0x3029) ||
-    (c >= 0x3040 && c <= 0x30ff) || // hiragana, katakana
-    (c >= 0x3100 && c <= 0x312f) || (c >= 0x31a0 && c <= 0x31bf) || // bopomofo
-    (c >= 0x31f0 && c <= 0x31ff) || (c >= 0xff66 && c <= 0xff9f) || // katakana extensions, half-width
-    (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3130 && c <= 0x318f) || (c >= 0xa960 && c <= 0xa97f) ||
-    (c >= 0xac00 && c <= 0xd7ff) || // hangul
-    (c >= 0x20000 && c <= 0x323af) // supplementary ideographic planes
-  );
-}
-
-const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
-const SPACE_CHAR = /\s/;
-
-function classOf(cp: number): number {
-  const ch = String.fromCodePoint(cp);
-  if (SPACE_CHAR.test(ch)) return SPACE;
-  if (isCjk(cp)) return CJK;
-  if (WORD_CHAR.test(ch)) return WORD;
-  return OTHER;
-}
-
-/** Class of every BMP code unit, built once (~65k regex tests, a few ms) so the hot loop is a table lookup. */
-function table(): Uint8Array {
-  if (classes) return classes;
-  const t = new Uint8Array(0x10000);
-  for (let c = 0; c < 0x10000; c++) t[c] = c >= 0xd800 && c <= 0xdfff ? OTHER : classOf(c);
-  classes = t;
-  return t;
-}
-
-function tokensIn(text: string, start: number, end: number): number {
-  const t = table();
-  let tokens = 0;
-  let run = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    let cls: number;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        cls = classOf(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-        i++;
-      } else cls = OTHER;
-    } else cls = t[c];
-    if (cls === WORD) {
-      run++;
-      continue;
-    }
-    if (run) {
-      tokens += (run + 3) >> 2;
-      run = 0;
-    }
-    if (cls !== SPACE) tokens++;
-  }
-  if (run) tokens += (run + 3) >> 2;
-  return tokens;
-}
-
-/**
- * Deterministic token estimate, close to what multilingual subword tokenizers produce:
- * each Han, Kana or Hangul character = 1; each run of other letters/digits/marks (a Latin word,
- * a number) = ceil(code points / 4), so at least 1; each other non-space character
- * (punctuation, symbols, emoji) = 1; whitespace = 0.
- * E.g. "Hello, world!" = 2+1+2+1 = 6; "新员工年假。" = 6.
- */
-export function estimateTokens(text: string): number {
-  return tokensIn(text, 0, text.length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,11 +64,11 @@ let wordSeg: Intl.Segmenter | undefined;
 const sentences = () => (sentenceSeg ??= new Intl.Segmenter(undefined, { granularity: 'sentence' }));
 const words = () => (wordSeg ??= new Intl.Segmenter(undefined, { granularity: 'word' }));
 
-const measure = (ctx: Ctx, s: number, e: number) => (ctx.unit === 'chars' ? e - s : tokensIn(ctx.text, s, e));
+const measure = (ctx: Ctx, s: number, e: number) => (ctx.unit === 'chars' ? e - s : estimateTokensIn(ctx.text, s, e));
 
 function isSpaceAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
-  return c < 0xd800 || c > 0xdfff ? table()[c] === SPACE : false;
+  return c < 0xd800 || c > 0xdfff ? classTable()[c] === SPACE : false;
 }
 
 /** Narrows [s, e) to its non-whitespace content; returns null when there is none. */
@@ -263,7 +179,7 @@ function hardPieces(ctx: Ctx, s: number, e: number): [number, number][] {
       // Prefer to cut right after punctuation inside the "word" (ICU keeps "a：b", "x.y" together).
       for (let p = end; p > from + 1; p--) {
         const ch = ctx.text.charCodeAt(p - 1);
-        if (ch < 0xd800 || ch > 0xdfff ? table()[ch] === OTHER && ch !== 0x27 && ch !== 0x2019 : false) {
+        if (ch < 0xd800 || ch > 0xdfff ? classTable()[ch] === OTHER && ch !== 0x27 && ch !== 0x2019 : false) {
           end = p;
           break;
         }
@@ -326,7 +242,7 @@ function* sectionAtoms(ctx: Ctx, s: number, e: number): Generator<Atom> {
  * `cs`), so only the text an overlap could use gets segmented: ~40 characters of Chinese, not 300.
  */
 function tokenWindowStart(text: string, cs: number, ce: number, limit: number): number {
-  const t = table();
+  const t = classTable();
   let tokens = 0;
   let run = 0;
   let i = ce;

@@ -1,6 +1,7 @@
 // Page side of the knowledge worker: typed methods over the RPC client.
 
-import type { ChunkSettingsWire, Device, EmbedderInfo, IndexStats, IngestSummary, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult } from '../protocol/messages';
+import type { ChunkSettings } from '../chunking/chunk';
+import type { Device, EmbedderInfo, IndexStats, IngestSummary, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult } from '../protocol/messages';
 import type { EmbedderEntry } from '../models/catalog';
 import type { ResolvedHosts } from '../models/hosts';
 import { RpcClient } from './rpc';
@@ -38,11 +39,11 @@ export class KnowledgeClient {
   }
 
   /** The bytes are transferred to the worker: `bytes` is unusable afterwards. */
-  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal, sample = false): Promise<IngestSummary> {
+  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettings, onProgress?: (p: Progress) => void, signal?: AbortSignal, sample = false): Promise<IngestSummary> {
     return this.rpc.call('ingest', { name, bytes, maxBytes, chunking, ...(sample ? { sample } : {}) }, { onProgress, signal }, [bytes]);
   }
 
-  reindex(ids: string[] | 'all', chunking: ChunkSettingsWire, onProgress?: (p: Progress) => void, signal?: AbortSignal) {
+  reindex(ids: string[] | 'all', chunking: ChunkSettings, onProgress?: (p: Progress) => void, signal?: AbortSignal) {
     return this.rpc.call('reindex', { ids, chunking }, { onProgress, signal });
   }
 

@@ -2,8 +2,9 @@
 // `L` has both languages as required fields so that a missing translation fails the type-check.
 
 /** A piece of user-facing text in every UI language. */
-export type L = { en: string; zh: string };
-export type Lang = keyof L;
+import type { Lang } from '../i18n/lang';
+export type { Lang };
+export type L = Record<Lang, string>;
 
 export type MethodKey = 'prompt' | 'few-shot' | 'rag' | 'fine-tune' | 'from-scratch' | 'agent';
 

@@ -6,8 +6,8 @@ import { zhErrors } from './errors';
 import { en, type MessageKey } from './en';
 import { zh } from './zh';
 
-export type Lang = 'en' | 'zh';
-export const LANGS: readonly Lang[] = ['en', 'zh'];
+import { LANGS, type Lang } from './lang';
+export { LANGS, type Lang };
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 
 export function detectLang(param: string | null, saved: string | null, browser: readonly string[]): Lang {

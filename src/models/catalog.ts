@@ -4,7 +4,8 @@
 
 import type { Device } from '../protocol/messages';
 
-export type Lang = 'en' | 'zh' | 'multi';
+/** Languages a model handles well ('multi': many, Chinese and English among them). */
+export type ModelLanguage = 'en' | 'zh' | 'multi';
 
 export interface EmbedderEntry {
   id: string;
@@ -17,7 +18,7 @@ export interface EmbedderEntry {
   dim: number;
   /** Download size of the dtype used on WASM, MB. */
   sizeMB: number;
-  languages: Lang[];
+  languages: ModelLanguage[];
   license: string;
   dtype: Record<Device, string>;
   custom?: boolean;
@@ -96,7 +97,7 @@ export interface LlmEntry {
   sizeMB: number;
   /** web-llm's vram_required_MB, or an estimate for transformers.js on WebGPU. */
   vramMB: number;
-  languages: Lang[];
+  languages: ModelLanguage[];
   /** Handles Chinese well (trained on substantial Chinese data). */
   goodChinese: boolean;
   license: string;

@@ -4,12 +4,15 @@
 
 import type { WireError } from './errors';
 import type { ResolvedHosts } from '../models/hosts';
+import type { ChunkSettings } from '../chunking/chunk';
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePref = Device | 'auto';
 
+export type Role = 'system' | 'user' | 'assistant';
+
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: Role;
   content: string;
 }
 
@@ -94,11 +97,6 @@ export type LlmCalls = {
   crash: Call<Record<string, never>, never>;
 };
 
-export interface ChunkSettingsWire {
-  unit: 'chars' | 'tokens';
-  size: number;
-  overlap: number;
-}
 
 export interface IngestSummary {
   id: string;
@@ -171,9 +169,9 @@ export type KnowledgeCalls = {
   /** Loads (or unloads with null) the cross-encoder used when `rerank` is on. */
   loadReranker: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, { model: string; loadMs: number }>;
   /** Extract, chunk and store one file (its bytes are transferred, not copied); `sample` marks built-in sample data. */
-  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettingsWire; sample?: boolean }, IngestSummary>;
+  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettings; sample?: boolean }, IngestSummary>;
   /** Re-chunk stored documents with new settings; their vectors are dropped (re-embedded later). */
-  reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettingsWire }, { docs: number; chunks: number }>;
+  reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettings }, { docs: number; chunks: number }>;
   deleteDocs: Call<{ ids: string[] | 'all' }, { deleted: number }>;
   loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean; queryPrefix: string; passagePrefix: string }, EmbedderInfo>;
   embed: Call<{ texts: string[]; kind?: 'query' | 'passage' | 'raw' }, { vectors: Float32Array; dim: number; ms: number }, number>;

@@ -6,7 +6,7 @@ import { online as onlineNow } from 'svelte/reactivity/window';
 import { detectCapabilities, probeStorage, type Capabilities, type StorageInfo } from '../engines/capabilities';
 import { embedderFit, llmFit, type FitContext, type ModelFit } from '../engines/model-fit';
 import { clearModelCaches, deleteCachedModel, listCachedModels, type CachedModel } from '../engines/model-cache';
-import { EMBEDDERS, LLMS, findEmbedder, findLlm, type Lang } from '../models/catalog';
+import { EMBEDDERS, LLMS, findEmbedder, findLlm, type ModelLanguage } from '../models/catalog';
 import { DEFAULT_HOST_SETTING, resolveHosts } from '../models/hosts';
 import type { Phase, RuntimeState } from './runtime.svelte';
 import { pageDb, type LibraryState } from './library.svelte';
@@ -26,7 +26,7 @@ export interface ModelRow {
   sizeMB: number;
   /** Memory needed to run, MiB; null when unknown. */
   memoryMB: number | null;
-  languages: Lang[];
+  languages: ModelLanguage[];
   goodChinese: boolean;
   license: string;
   /** Null until the capabilities are known. */

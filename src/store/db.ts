@@ -3,15 +3,12 @@
 // Used from the page and from workers, so nothing here may touch the DOM.
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ChunkSettings } from '../chunking/chunk';
+import type { Section } from '../extract/types';
 
 export const DB_NAME = 'method-lab';
 export const DB_VERSION = 1;
 
-export interface ChunkingConfig {
-  unit: 'chars' | 'tokens';
-  size: number;
-  overlap: number;
-}
 
 export type DocumentStatus = 'ready' | 'embedding' | 'error';
 
@@ -34,31 +31,23 @@ export interface DocSummary {
   status: DocumentStatus;
   encoding?: string;
   title?: string;
-  chunking: ChunkingConfig;
+  chunking: ChunkSettings;
   sample?: boolean;
   /** The embedding model the document's vectors were made with, once embedded. */
   embedModel?: string;
 }
 
-/** A span of the text with its place in the source (page, heading path); kept so re-chunking respects them. */
-export interface TextSection {
-  start: number;
-  end: number;
-  page?: number;
-  headingPath?: string[];
-}
-
 /** A document with its extracted text, as saved and as returned by `getDocument`. */
 export interface StoredDocument extends DocSummary {
   text: string;
-  sections?: TextSection[];
+  sections?: Section[];
 }
 
 export interface TextRecord {
   /** The document id. */
   id: string;
   text: string;
-  sections?: TextSection[];
+  sections?: Section[];
 }
 
 export interface ChunkRecord {

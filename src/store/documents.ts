@@ -2,14 +2,15 @@
 // leaves nothing half-stored. Text lives in the `texts` store, apart from the document summary,
 // because a long PDF's text is megabytes and the library list must stay cheap to load.
 
+import type { ChunkSettings } from '../chunking/chunk';
 import { AppError } from '../protocol/errors';
 import {
   inTransaction, requestAll,
-  type ChunkRecord, type ChunkingConfig, type DocSummary, type LabDb, type StoredDocument,
+  type ChunkRecord, type DocSummary, type LabDb, type StoredDocument,
 } from './db';
 import { estimateBytes, withQuota } from './quota';
 
-export type { ChunkRecord, ChunkingConfig, DocSummary, StoredDocument } from './db';
+export type { ChunkRecord, DocSummary, StoredDocument } from './db';
 
 /** Fields of a stored document that may change after it was saved. */
 export type DocumentPatch = Partial<Pick<DocSummary, 'name' | 'title' | 'status' | 'embedModel'>>;
@@ -138,7 +139,7 @@ export function deleteAll(db: LabDb): Promise<void> {
  * Re-indexing: replaces a document's chunks and drops its vectors (they no longer match), in one
  * transaction. Updates `chunking` and `chunkCount` and clears `embedModel`; returns the new summary.
  */
-export async function replaceChunks(db: LabDb, docId: string, chunks: readonly ChunkRecord[], chunking: ChunkingConfig): Promise<DocSummary> {
+export async function replaceChunks(db: LabDb, docId: string, chunks: readonly ChunkRecord[], chunking: ChunkSettings): Promise<DocSummary> {
   checkChunks(docId, chunks);
   let needed = 0;
   for (const c of chunks) needed += 2 * c.text.length + 128;

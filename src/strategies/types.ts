@@ -1,12 +1,8 @@
 // Shared types for prompt building. Strategies are pure: question + context in, chat messages out,
 // plus per-part texts so the UI can show where the prompt's tokens go.
 
-export type Role = 'system' | 'user' | 'assistant';
-
-export interface ChatMessage {
-  role: Role;
-  content: string;
-}
+import type { ChatMessage, Role } from '../protocol/messages';
+export type { ChatMessage, Role };
 
 export interface Example {
   id: string;

@@ -169,14 +169,14 @@ describe('context token budget', () => {
     expect(p.contextIds).toEqual([]);
     expect(p.messages[1].content).toBe('Context:\n(no passages found)\n\nQuestion: q');
   });
-  it('uses the default estimator (Han = 1, Latin word = ceil(len/4)) when countTokens is absent', () => {
-    // "[1] (d) 一二三" → "[1]"=1 "(d)"=1 + 3 Han = 5 tokens
+  it('uses the app\'s one estimate (src/text/tokens.ts) when countTokens is absent', () => {
+    // "[1] (d) 一二三" → "[" "1" "]" = 3, "(" "d" ")" = 3, 3 Han = 9 tokens per entry
     const zh: ContextChunk[] = [
       { id: 'x', docName: 'd', text: '一二三' },
       { id: 'y', docName: 'd', text: '四五六' },
     ];
-    expect(buildPrompt('rag', 'q', { systemPrompt: '', lang: 'zh', chunks: zh, contextTokenBudget: 9 }).contextIds).toEqual(['x']);
-    expect(buildPrompt('rag', 'q', { systemPrompt: '', lang: 'zh', chunks: zh, contextTokenBudget: 10 }).contextIds).toEqual(['x', 'y']);
+    expect(buildPrompt('rag', 'q', { systemPrompt: '', lang: 'zh', chunks: zh, contextTokenBudget: 17 }).contextIds).toEqual(['x']);
+    expect(buildPrompt('rag', 'q', { systemPrompt: '', lang: 'zh', chunks: zh, contextTokenBudget: 18 }).contextIds).toEqual(['x', 'y']);
   });
 });
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { accountParts, estimateTokens } from '../../../src/strategies/tokens';
 import { buildPrompt } from '../../../src/strategies';
+import { estimateTokens as chunkEstimate } from '../../../src/text/tokens';
 
 describe('estimateTokens', () => {
-  it('Han characters count 1 each, other runs ceil(len/4)', () => {
-    expect(estimateTokens('')).toBe(0);
+  it('is the same estimate the chunker stores, so chunk sizes and prompt budgets agree', () => {
+    expect(estimateTokens).toBe(chunkEstimate);
+    expect(estimateTokens('Hello, world!')).toBe(6);
     expect(estimateTokens('检索增强')).toBe(4);
-    expect(estimateTokens('hello world')).toBe(4); // ceil(5/4) + ceil(5/4)
-    expect(estimateTokens('RAG 检索，ok')).toBe(4); // "RAG"=1, 检=1, 索=1, "，ok"=ceil(3/4)=1
-    expect(estimateTokens('a')).toBe(1);
+    expect(estimateTokens('RAG 检索，ok')).toBe(5); // RAG 1, 检 1, 索 1, ， 1, ok 1
   });
 });
 
