@@ -1,6 +1,10 @@
 // Test-set import/export (pure): JSON (array or {items}), JSONL, CSV/TSV (RFC 4180). Bad rows become
 // row-level errors and good rows still import, so one typo never loses a whole file. Rows are 1-based
 // physical line numbers where the record starts (JSON: the item's position in the array).
+// CSV parsing and JSON error positions come from the readers shared with document extraction.
+import { parseCsvRecords, type CsvRecord } from '../extract/csv';
+import { locateJsonError } from '../extract/json-error';
+import { decodeText } from '../extract/text';
 
 export interface TestItem {
   id: string;
@@ -148,94 +152,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-class JsonStop {
-  constructor(readonly at: number) {}
-}
-
-/**
- * Offset of the first JSON syntax error, or -1. JSON.parse's messages differ by engine and V8's often
- * give no position, so this small recursive-descent check finds the spot to tell the user which line.
- */
-export function jsonErrorOffset(s: string): number {
-  let i = 0;
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
-  const stop = (): never => {
-    throw new JsonStop(i);
-  };
-  const ws = () => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
-  };
-  const str = () => {
-    i++; // opening quote
-    while (i < s.length) {
-      const c = s[i];
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c === '\\') {
-        const n = s[i + 1];
-        if (n === 'u' && /^[0-9a-fA-F]{4}$/u.test(s.slice(i + 2, i + 6))) i += 6;
-        else if (n !== undefined && '"\\/bfnrt'.includes(n)) i += 2;
-        else stop();
-        continue;
-      }
-      if (c < ' ') stop();
-      i++;
-    }
-    stop();
-  };
-  const value = (): void => {
-    ws();
-    const c = s[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (s[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          ws();
-          if (s[i] !== '"') stop();
-          str();
-          ws();
-          if (s[i] !== ':') stop();
-          i++;
-        }
-        value();
-        ws();
-        if (s[i] === ',') i++;
-        else if (s[i] === close) {
-          i++;
-          return;
-        } else stop();
-      }
-    }
-    if (c === '"') return str();
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(s);
-    if (!m) stop();
-    else i += m[0].length;
-  };
-  try {
-    value();
-    ws();
-    if (i < s.length) stop();
-    return -1;
-  } catch (e) {
-    if (e instanceof JsonStop) return e.at;
-    if (e instanceof RangeError) return -1; // nesting too deep to check: fall back to line 1
-    throw e;
-  }
-}
-
-/** 1-based line of the first JSON syntax error (1 when it cannot be located). */
+/** 1-based line of the first JSON syntax error (1 when the scanner and JSON.parse disagree). */
 function jsonErrorLine(text: string): number {
-  const at = jsonErrorOffset(text);
-  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+  return locateJsonError(text)?.line ?? 1;
 }
 
 function parseJson(text: string): ImportResult {
@@ -297,70 +216,18 @@ function parseJsonl(text: string): ImportResult {
 
 // ---------------- CSV / TSV ----------------
 
-export interface CsvRecord {
-  /** 1-based line where the record starts. */
-  line: number;
-  fields: string[];
-}
-
-/**
- * RFC 4180 records: quoted fields may hold delimiters, newlines and "" for a quote. Lenient where the RFC
- * is silent in practice: a quote inside an unquoted field, or text after a closing quote, is kept literally.
- * Expects \n line ends (parseTestSet converts CRLF and CR first).
- */
-export function parseCsvRecords(text: string, delimiter = ','): { records: CsvRecord[]; unterminatedAt?: number } {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let fieldQuoted = false;
-  let line = 1;
-  let recordLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '' && !fieldQuoted) {
-      inQuotes = true;
-      fieldQuoted = true;
-    } else if (c === delimiter) {
-      fields.push(field);
-      field = '';
-      fieldQuoted = false;
-    } else if (c === '\n') {
-      fields.push(field);
-      records.push({ line: recordLine, fields });
-      fields = [];
-      field = '';
-      fieldQuoted = false;
-      line++;
-      recordLine = line;
-    } else field += c;
-  }
-  if (inQuotes) return { records, unterminatedAt: recordLine };
-  if (fields.length > 0 || field !== '' || fieldQuoted) {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-  }
-  return { records };
-}
+// The CSV reader is shared with document extraction; re-exported for the results-export checks.
+export { parseCsvRecords, type CsvRecord };
 
 function isBlank(r: CsvRecord): boolean {
   return r.fields.length === 1 && r.fields[0].trim() === '';
 }
 
 function parseDelimited(text: string, delimiter: string): ImportResult {
-  const { records, unterminatedAt } = parseCsvRecords(text, delimiter);
+  const { records, unterminated } = parseCsvRecords(text, delimiter);
   const errors: ImportError[] = [];
-  if (unterminatedAt !== undefined) {
+  if (unterminated !== undefined) {
+    const unterminatedAt = unterminated.line;
     errors.push({
       row: unterminatedAt,
       code: 'unterminated-quote',
@@ -426,6 +293,15 @@ function looksLikeJsonl(text: string): boolean {
   } catch {
     return true; // not one JSON value: read it line by line instead, which reports errors per line
   }
+}
+
+/**
+ * Parses a test-set file from its bytes, decoded the way documents are (UTF-8 with or without BOM,
+ * UTF-16 with BOM, GB18030/GBK, Big5, Windows-1252), so a CSV saved by Excel in GBK imports intact.
+ * Throws FileError 'file-binary' when the bytes are not text.
+ */
+export function parseTestSetBytes(fileName: string, bytes: Uint8Array): ImportResult {
+  return parseTestSet(fileName, decodeText(bytes, fileName).text);
 }
 
 export function parseTestSet(fileName: string, text: string): ImportResult {

@@ -15,7 +15,7 @@ function corrupt(fileName: string, reason: string): FileError {
 export async function extractDocx(bytes: Uint8Array, fileName: string, maxUnpackedBytes: number): Promise<HtmlText> {
   let entries: ZipEntry[];
   try {
-    entries = readZipDirectory(bytes);
+    entries = readZipDirectory(bytes, fileName);
   } catch (e) {
     if (e instanceof ZipFormatError) throw corrupt(fileName, e.message);
     throw e;

@@ -57,7 +57,7 @@ export function extractEpub(
 ): EpubText {
   let entries: ZipEntry[];
   try {
-    entries = readZipDirectory(bytes);
+    entries = readZipDirectory(bytes, fileName);
   } catch (e) {
     if (e instanceof ZipFormatError) throw corrupt(fileName, e.message);
     throw e;

@@ -97,8 +97,9 @@ function mislabelled(fileName: string, expected: DocKind, actual: string, descri
 function zipKind(bytes: Uint8Array, fileName: string): DocKind | Foreign | null {
   let entries: ZipEntry[];
   try {
-    entries = readZipDirectory(bytes);
-  } catch {
+    entries = readZipDirectory(bytes, fileName);
+  } catch (e) {
+    if (e instanceof FileError) throw e; // too many entries: refused whatever the name says
     return null; // unreadable directory: the caller decides by extension (a damaged .docx is docx-corrupt)
   }
   if (findEntry(entries, 'word/document.xml')) return 'docx';

@@ -1,64 +1,8 @@
 // CSV and JSON → lines that read well on their own once chunked: a CSV row becomes
 // "col1: v1; col2: v2", a JSON leaf becomes "path.to.key: value".
 import { FileError } from '../protocol/errors';
-
-/** Parses RFC 4180 CSV (quoted fields may hold delimiters, quotes as "" and newlines). */
-export function parseCsv(text: string, delimiter: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field.trim() === '') {
-      field = '';
-      quoted = true;
-    } else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-    i++;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** Picks the delimiter (comma, semicolon, tab) that occurs most often outside quotes in the first line. */
-export function sniffDelimiter(text: string): string {
-  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
-  let quoted = false;
-  for (let i = 0; i < text.length && i < 10_000; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (!quoted && c === '\n') break;
-    else if (!quoted && c in counts) counts[c]++;
-  }
-  let best = ',';
-  for (const d of [';', '\t']) if (counts[d] > counts[best]) best = d;
-  return best;
-}
+import { parseCsvRecords, sniffCsvDelimiter } from './csv';
+import { locateJsonError } from './json-error';
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -66,8 +10,11 @@ const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
  * One line per data row, "header: value" pairs joined by "; ". Empty cells are left out; cells past
  * the header get "column N". The first row is taken as the header.
  */
-export function csvToText(text: string, delimiter = sniffDelimiter(text)): string {
-  const rows = parseCsv(text, delimiter).filter((r) => r.some((c) => c.trim() !== ''));
+export function csvToText(text: string, delimiter: string = sniffCsvDelimiter(text)): string {
+  const { records, unterminated } = parseCsvRecords(text, delimiter);
+  // A row with an unclosed quote keeps the text it swallowed as its last cell: indexed, not lost.
+  if (unterminated) records.push(unterminated);
+  const rows = records.map((r) => r.fields).filter((r) => r.some((c) => c.trim() !== ''));
   if (rows.length === 0) return '';
   const header = rows[0].map((h, i) => oneLine(h) || `column ${i + 1}`);
   if (rows.length === 1) return header.join('; ');
@@ -81,119 +28,6 @@ export function csvToText(text: string, delimiter = sniffDelimiter(text)): strin
     if (parts.length) lines.push(parts.join('; '));
   }
   return lines.join('\n');
-}
-
-/** Offset of the first JSON syntax error, found by a small validating scanner (V8's message has no position in Node 20). */
-export function jsonErrorOffset(src: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < src.length && (src[i] === ' ' || src[i] === '\t' || src[i] === '\n' || src[i] === '\r')) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const str = () => {
-    i++; // opening quote
-    while (i < src.length) {
-      const c = src.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail();
-      if (c === 0x5c) {
-        const e = src[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(src.slice(i + 2, i + 6))) {
-            i += 2;
-            fail();
-          }
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else {
-          i++;
-          fail();
-        }
-      } else i++;
-    }
-    fail();
-  };
-  const value = (depth: number): void => {
-    if (depth > 10_000) fail();
-    ws();
-    const c = src[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (src[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (src[i] !== '"') fail();
-        str();
-        ws();
-        if (src[i] !== ':') fail();
-        i++;
-        value(depth + 1);
-        ws();
-        if (src[i] === ',') i++;
-        else if (src[i] === '}') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (src[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (src[i] === ',') i++;
-        else if (src[i] === ']') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '"') str();
-    else if (c !== undefined && /[-0-9]/.test(c)) {
-      const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(src.slice(i, i + 400));
-      if (!m) fail();
-      i += m![0].length;
-    } else {
-      for (const lit of ['true', 'false', 'null']) {
-        if (src.startsWith(lit, i)) {
-          i += lit.length;
-          return;
-        }
-      }
-      fail();
-    }
-  };
-  try {
-    value(0);
-    ws();
-    if (i < src.length) fail();
-    return -1;
-  } catch (at) {
-    if (typeof at === 'number') return at;
-    throw at;
-  }
-}
-
-function lineColumn(src: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let k = src.indexOf('\n'); k >= 0 && k < offset; k = src.indexOf('\n', k + 1)) {
-    line++;
-    last = k;
-  }
-  return { line, column: offset - last };
 }
 
 function formatScalar(v: unknown): string {
@@ -212,8 +46,8 @@ export function jsonToText(src: string, fileName: string): string {
     data = JSON.parse(src);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    const offset = Math.max(0, jsonErrorOffset(src));
-    const { line, column } = lineColumn(src, offset);
+    // JSON.parse failed, so the scanner finds an error; offset 0 covers a disagreement between the two.
+    const { offset, line, column } = locateJsonError(src) ?? { offset: 0, line: 1, column: 1 };
     throw new FileError(
       'json-invalid',
       `"${fileName}" is not valid JSON: syntax error at line ${line}, column ${column}. Fix the file (or save it as .txt to index it as plain text) and drop it again.`,

@@ -1,6 +1,8 @@
-// ZIP reading for DOCX and EPUB: the central directory is parsed here so a zip bomb is refused from
-// its declared sizes before a single byte is inflated, and entries are inflated into a buffer of
-// their declared size, so a header that lies about its size cannot make us allocate more.
+// ZIP reading for DOCX and EPUB: fflate inflates; the central directory is read here, because
+// fflate's unzipSync exposes no entry offsets or flags, truncates silently an entry whose header
+// understates its size, returns encrypted bytes as content and reads a damaged directory as entries.
+// So a zip bomb is refused from the declared entry count and sizes before a byte is inflated, and
+// each entry inflates into a buffer one byte larger than declared, which exposes a lying header.
 import { inflateSync } from 'fflate';
 import { FileError } from '../protocol/errors';
 
@@ -30,8 +32,18 @@ export function isZip(bytes: Uint8Array): boolean {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** Reads the central directory (ZIP64 aware). Throws ZipFormatError when it cannot be found or parsed. */
-export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
+/**
+ * Most entries an archive may declare. A DOCX has tens, a large illustrated EPUB a few thousand;
+ * millions of tiny entries are a bomb aimed at the directory walk itself.
+ */
+export const MAX_ZIP_ENTRIES = 10_000;
+
+/**
+ * Reads the central directory (ZIP64 aware). Throws FileError 'zip-bomb' when it declares more than
+ * `MAX_ZIP_ENTRIES` entries (checked before any entry is read), ZipFormatError when it cannot be
+ * found or parsed.
+ */
+export function readZipDirectory(bytes: Uint8Array, fileName: string): ZipEntry[] {
   // The end-of-central-directory record sits in the last 22 + 65535 (comment) bytes.
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
@@ -52,6 +64,13 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
     count = u64(bytes, z64 + 32);
     cdSize = u64(bytes, z64 + 40);
     cdOffset = u64(bytes, z64 + 48);
+  }
+  if (count > MAX_ZIP_ENTRIES) {
+    throw new FileError(
+      'zip-bomb',
+      `"${fileName}" was refused: it declares ${count} parts, more than the ${MAX_ZIP_ENTRIES} a document holds; files like this are built to exhaust memory. If the file is genuine, split it or re-save it from its editor.`,
+      { fileName, entries: count, limit: MAX_ZIP_ENTRIES },
+    );
   }
   if (cdOffset + cdSize > bytes.length) throw new ZipFormatError('central directory lies outside the file (truncated)');
   const entries: ZipEntry[] = [];
@@ -92,9 +111,9 @@ export const BOMB_RATIO = 200;
 export const BOMB_MIN_BYTES = 10 * 1024 * 1024;
 
 /**
- * Refuses archives that would unpack to more than `maxUnpackedBytes` in total, or with an entry
- * compressed more than 200:1 that is over 10 MB (text in real documents compresses 3–10:1).
- * Decided from the central directory alone: nothing is inflated.
+ * Refuses archives that would unpack to more than `maxUnpackedBytes` in total (so no single entry
+ * can exceed it either), or with an entry compressed more than 200:1 that is over 10 MB (text in
+ * real documents compresses 3–10:1). Decided from the central directory alone: nothing is inflated.
  */
 export function guardZip(entries: ZipEntry[], fileName: string, maxUnpackedBytes: number): void {
   let total = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, jsonErrorOffset, parseCsvRecords, parseTestSet, toCsv, toJson, toJsonl, type TestItem } from '../../../src/eval/testset';
+import { detectFormat, parseCsvRecords, parseTestSet, toCsv, toJson, toJsonl, type TestItem } from '../../../src/eval/testset';
+import { jsonErrorOffset } from '../../../src/extract/json-error';
 
 const items: TestItem[] = [
   {
