@@ -1,32 +1,38 @@
-// Answer, retrieval, groundedness and cost metrics (pure). Text is compared after one normalization,
-// SQuAD-compatible for English and character-level for Chinese (no word segmenter needed):
-//  NFKC → lowercase → delete punctuation/symbols → drop a/an/the → collapse whitespace; Han/Kana/Hangul = 1 token each.
+// Answer, retrieval, lexical-support and cost metrics (pure). Each names the reference it matches:
+// exact match and token F1 follow the SQuAD v1.1 script (v2.0's rule for two empty strings), extended to
+// Chinese by character tokens; ROUGE-L follows Google's rouge-score. Intervals and tests live in stats.ts.
 
 import { stripCitations } from '../strategies/citations';
 
-/** Shown in the UI next to scores, so users know what "exact match" forgave. Same order as `normalize` applies them. */
+export { mulberry32, type ConfidenceInterval, type Estimate } from './stats';
+
+/** Shown in the UI next to scores, so users know what "exact match" and "token F1" forgave. Same order as `normalize` applies them. */
 export const NORMALIZATION_RULES: readonly string[] = Object.freeze([
+  'Exact match and token F1 follow the SQuAD v1.1 evaluation script (Rajpurkar et al. 2016); two empty answers score 1, as in SQuAD v2.0.',
   'Unicode NFKC: full-width letters, digits and punctuation become their ordinary forms (ＡＢＣ１２３ → ABC123).',
   'Lowercase.',
-  'Punctuation and symbols are deleted, ASCII and CJK alike (，。！？、“”《》【】 and .,!?"\'()[]$%…), as in the SQuAD script.',
-  'The English articles "a", "an" and "the" are dropped when they stand alone as words.',
+  'Punctuation and symbols are deleted, ASCII and CJK alike (，。！？、“”《》【】 and .,!?"\'()[]$%…). On ASCII text this is exactly the SQuAD script.',
+  'The English articles "a", "an" and "the" are dropped when they stand alone as words, except next to Chinese, Japanese or Korean text ("选项 A" keeps its "A").',
   'Runs of whitespace become one space; leading and trailing whitespace is removed.',
   'Tokens: every Chinese character (and Japanese kana, Korean syllable) is one token; other letters and digits form word tokens split at spaces.',
-  'Citation markers such as [1] or 【2】 are removed from answers before groundedness is measured.',
+  'ROUGE-L is computed as Google\'s rouge-score computes rougeL without stemming: lowercase, every character outside a–z and 0–9 becomes a space (articles stay), LCS F-measure. Text with Chinese, Japanese or Korean characters is compared character by character.',
+  'Citation markers such as [1] or 【2】 are removed from answers before they are scored.',
 ]);
 
 export const NORMALIZATION_RULES_ZH: readonly string[] = Object.freeze([
+  '精确匹配和词元 F1 依照 SQuAD v1.1 评测脚本（Rajpurkar 等，2016）；两个空答案记 1 分，与 SQuAD v2.0 相同。',
   'Unicode NFKC 规范化：全角字母、数字和标点变为半角（ＡＢＣ１２３ → ABC123）。',
   '转为小写。',
-  '删除标点和符号，中英文标点都删除（，。！？、“”《》【】 以及 .,!?"\'()[]$% 等），与 SQuAD 评测脚本一致。',
-  '删除独立成词的英文冠词 a、an、the。',
+  '删除标点和符号，中英文标点都删除（，。！？、“”《》【】 以及 .,!?"\'()[]$% 等）；对纯 ASCII 文本，这与 SQuAD 脚本完全一致。',
+  '删除独立成词的英文冠词 a、an、the，但紧挨中文、日文或韩文时保留（“选项 A”中的“A”不删）。',
   '连续空白合并为一个空格，并去掉首尾空白。',
   '分词：每个汉字（以及日文假名、韩文音节）是一个词元；其他字母和数字按空格切分为单词。',
-  '计算“有据性”前，先去掉答案中的引用标记，如 [1]、【2】。',
+  'ROUGE-L 与 Google rouge-score 的 rougeL（不做词干化）算法一致：转小写，a–z 和 0–9 以外的字符都变成空格（冠词保留），按最长公共子序列计算 F 值。含中文、日文或韩文的文本按字比较。',
+  '评分前先去掉答案中的引用标记，如 [1]、【2】。',
 ]);
 
 export interface NormalizeOptions {
-  /** Default true (SQuAD). Set false to reproduce published ROUGE numbers computed on raw words. */
+  /** Default true (SQuAD). False keeps the articles. */
   removeArticles?: boolean;
 }
 
@@ -37,14 +43,47 @@ export interface PRF {
 }
 
 const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+const CJK_CHAR = new RegExp(`[${CJK}]`, 'u');
 const TOKEN = new RegExp(`[${CJK}]|[^\\s${CJK}]+`, 'gu');
 const PUNCT = /[\p{P}\p{S}]/gu;
-// Unicode-aware word edges: ASCII \b would strip the "a" from "维生素a" or "ça".
+// Unicode-aware word edges, as Python's \b in the SQuAD script: ASCII \b would strip the "a" from "维生素a" or "ça".
 const ARTICLE = /(?<![\p{L}\p{N}\p{M}])(?:a|an|the)(?![\p{L}\p{N}\p{M}])/gu;
+
+/** True when `s` has a Chinese, Japanese or Korean character. */
+export function hasCjk(s: string): boolean {
+  return CJK_CHAR.test(s);
+}
+
+/** The nearest non-space character before `i`, or ''. */
+function charBefore(s: string, i: number): string {
+  let j = i - 1;
+  while (j >= 0 && /\s/u.test(s[j])) j--;
+  if (j < 0) return '';
+  const c = s.codePointAt(j);
+  // A low surrogate: step back to the whole code point.
+  if (c !== undefined && c >= 0xdc00 && c <= 0xdfff && j > 0) return String.fromCodePoint(s.codePointAt(j - 1)!);
+  return String.fromCodePoint(c!);
+}
+
+/** The nearest non-space character at or after `i`, or ''. */
+function charAfter(s: string, i: number): string {
+  let j = i;
+  while (j < s.length && /\s/u.test(s[j])) j++;
+  return j < s.length ? String.fromCodePoint(s.codePointAt(j)!) : '';
+}
+
+/**
+ * "English text" is decided per article: a/an/the is dropped as in SQuAD unless the nearest character
+ * on either side (across spaces) is CJK. So "the cat" and "take the train to 北京" lose their "the",
+ * while "选项 A" and "维生素 A" keep the letter. On text without CJK this is exactly the SQuAD rule.
+ */
+function dropArticles(t: string): string {
+  return t.replace(ARTICLE, (m: string, offset: number) => (hasCjk(charBefore(t, offset)) || hasCjk(charAfter(t, offset + m.length)) ? m : ' '));
+}
 
 export function normalize(s: string, opts: NormalizeOptions = {}): string {
   let t = s.normalize('NFKC').toLowerCase().replace(PUNCT, '');
-  if (opts.removeArticles !== false) t = t.replace(ARTICLE, ' ');
+  if (opts.removeArticles !== false) t = dropArticles(t);
   return t.replace(/\s+/gu, ' ').trim();
 }
 
@@ -75,21 +114,25 @@ function prf(common: number, predLen: number, refLen: number): PRF {
   return { precision, recall, f1: (2 * precision * recall) / (precision + recall) };
 }
 
-/** 1 when the token sequences are equal after normalization (so spacing inside Chinese text does not matter). */
+/**
+ * SQuAD v1.1 exact match: 1 when the normalized token sequences are equal (so spacing inside Chinese
+ * text does not matter), else 0. Two answers that normalize to empty match (SQuAD v2.0).
+ */
 export function exactMatch(pred: string, ref: string, opts: NormalizeOptions = {}): 0 | 1 {
   const a = tokens(pred, opts);
   const b = tokens(ref, opts);
   return a.length === b.length && a.every((t, i) => t === b[i]) ? 1 : 0;
 }
 
-/** SQuAD token F1 (multiset overlap). Both empty → 1; exactly one empty → 0. */
+/** SQuAD v1.1 token F1 (multiset overlap of normalized tokens). Both empty → 1 (SQuAD v2.0); exactly one empty → 0. */
 export function tokenF1(pred: string, ref: string, opts: NormalizeOptions = {}): PRF {
   const p = tokens(pred, opts);
   const r = tokens(ref, opts);
   return prf(overlap(p, r), p.length, r.length);
 }
 
-function lcsLength(a: readonly string[], b: readonly string[]): number {
+/** Length of the longest common subsequence of two token lists (two-row dynamic programme). */
+export function lcsLength(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   let prev = new Array<number>(b.length + 1).fill(0);
   let cur = new Array<number>(b.length + 1).fill(0);
@@ -102,14 +145,38 @@ function lcsLength(a: readonly string[], b: readonly string[]): number {
   return prev[b.length];
 }
 
+const ROUGE_CJK_TOKEN = new RegExp(`[${CJK}]|[a-z0-9]+`, 'gu');
+
 /**
- * ROUGE-L (Lin 2004): P = LCS/|pred|, R = LCS/|ref|, F with β = 1 (harmonic mean). Same empty rules as F1.
- * Pass { removeArticles: false } to match published examples, which keep "the".
+ * Tokens as rouge-score's DefaultTokenizer (no stemmer) makes them: lowercase, every character outside
+ * a–z and 0–9 becomes a space, split (so "don't" → don, t and "cat_dog" → cat, dog; articles stay).
+ * With `cjk`, text is NFKC-folded first and each CJK character is a token of its own (rouge-score
+ * would drop them all).
  */
-export function rougeL(pred: string, ref: string, opts: NormalizeOptions = {}): PRF {
-  const p = tokens(pred, opts);
-  const r = tokens(ref, opts);
-  return prf(lcsLength(p, r), p.length, r.length);
+export function rougeTokens(s: string, cjk = hasCjk(s)): string[] {
+  if (cjk) return s.normalize('NFKC').toLowerCase().match(ROUGE_CJK_TOKEN) ?? [];
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/gu, ' ')
+    .split(/\s+/u)
+    .filter((t) => t !== '');
+}
+
+/**
+ * ROUGE-L (Lin 2004) exactly as Google's rouge-score computes `rougeL` without stemming: P = LCS/|pred|,
+ * R = LCS/|ref|, F = 2PR/(P + R) (0 when P + R = 0), and 0 when either side has no tokens (both empty
+ * included, as rouge-score). When either text has CJK characters both are compared character by
+ * character (Latin words stay whole), since rouge-score's tokenizer cannot see them.
+ */
+export function rougeL(pred: string, ref: string): PRF {
+  const cjk = hasCjk(pred) || hasCjk(ref);
+  const p = rougeTokens(pred, cjk);
+  const r = rougeTokens(ref, cjk);
+  if (p.length === 0 || r.length === 0) return { precision: 0, recall: 0, f1: 0 };
+  const lcs = lcsLength(p, r);
+  const precision = lcs / p.length;
+  const recall = lcs / r.length;
+  return { precision, recall, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0 };
 }
 
 /**
@@ -121,12 +188,13 @@ export function containment(pred: string, passage: string): number {
   return p.length === 0 ? 0 : overlap(p, tokens(pred)) / p.length;
 }
 
-/** Share of the gold passage's tokens that must be in a chunk for the chunk to count as that passage. */
+/** @deprecated Bag-of-tokens threshold of `goldMatches`; retrieval scoring locates gold passages by position (gold.ts). */
 export const GOLD_MATCH_THRESHOLD = 0.8;
 
 /**
- * True when ≥ 80% of the gold passage's tokens (multiset) are in the chunk: tolerant of chunk boundaries
- * that cut a sentence or re-flow whitespace, yet a chunk sharing only common words does not match.
+ * @deprecated A bag-of-tokens test (≥ 80% of the passage's tokens anywhere in the chunk, in any order):
+ * for Chinese those are characters, so unrelated chunks "contain" a passage. Retrieval scoring no
+ * longer uses it; gold chunks are decided by position with `locateGold` and `isGoldChunk` (gold.ts).
  */
 export function goldMatches(chunkText: string, goldPassage: string): boolean {
   return containment(chunkText, goldPassage) >= GOLD_MATCH_THRESHOLD;
@@ -175,9 +243,9 @@ export function mrr(retrievedIds: readonly string[], goldIds: readonly string[])
   return i < 0 ? 0 : 1 / (i + 1);
 }
 
-// ---------- groundedness ----------
+// ---------- lexical support (word overlap; not a faithfulness measure) ----------
 
-/** Function words that carry no claim, removed before groundedness so "the"/"的" do not count as support. */
+/** Function words that carry no claim, removed before lexical support so "the"/"的" do not count as support. */
 export const STOPWORDS_EN: readonly string[] = Object.freeze(
   ('a an the is are was were be been being am of to in on at for and or but with by from as that this these those ' +
     'it its there their they them he she his her we our you your i me my do does did so if than then into about ' +
@@ -194,16 +262,24 @@ export function contentTokens(s: string): string[] {
 }
 
 /**
- * Share of the answer's content tokens (every occurrence) that appear anywhere in the context.
- * An answer with no content tokens (empty, or only stopwords) scores 0: it claims nothing grounded.
- * Character-level for Chinese, so common characters are often "found": compare lanes, not absolute values.
+ * Lexical support: the share of the answer's content tokens (every occurrence) that appear anywhere in
+ * the context; 0 for an answer with no content tokens. Word overlap only: it cannot see contradictions
+ * or negation. "员工每年有二十天年假" against a context that says "员工每年有十天带薪年假" scores 0.9, because
+ * every character but 二 is in the context. Character-level for Chinese, so common characters are often
+ * "found": compare lanes, never read it as faithfulness (the per-claim judge in claims.ts is for that).
  */
-export function groundedness(answer: string, contextTexts: readonly string[]): number {
+export function lexicalSupport(answer: string, contextTexts: readonly string[]): number {
   const toks = contentTokens(answer);
   if (toks.length === 0) return 0;
   const ctx = new Set(contextTexts.flatMap((t) => tokens(t)));
   return toks.filter((t) => ctx.has(t)).length / toks.length;
 }
+
+/** What the UI says next to lexical support, so nobody reads it as faithfulness. */
+export const LEXICAL_SUPPORT_NOTE: Readonly<{ en: string; zh: string }> = Object.freeze({
+  en: 'Lexical support is word overlap between the answer and the passages it was shown. It cannot see contradictions: an answer saying "20 days" where the passage says "10 days" still scores high. Use the per-claim verdicts for faithfulness.',
+  zh: '词汇支撑度只是答案与所给资料之间的字词重合。它看不出矛盾：资料写“十天”、答案写“二十天”，得分依然很高。判断忠实度请看逐条说法的判定。',
+});
 
 // ---------- refusals ----------
 
@@ -268,101 +344,4 @@ export function mean(values: readonly number[]): number | null {
   let s = 0;
   for (const v of values) s += v;
   return s / values.length;
-}
-
-// ---------- confidence intervals ----------
-
-/** mulberry32: a tiny seeded PRNG in [0, 1), so a run's intervals reproduce exactly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface BootstrapOptions {
-  /** Resamples; default 1000. */
-  iterations?: number;
-  /** Two-sided level; default 0.05 for a 95% interval. */
-  alpha?: number;
-  seed: number;
-}
-
-export interface ConfidenceInterval {
-  /** Mean of the observed values (not of the resamples). */
-  mean: number;
-  low: number;
-  high: number;
-  n: number;
-}
-
-/** Linear-interpolated quantile of sorted values (the common "type 7" definition). */
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Means of `iterations` resamples (with replacement) of `values`, in draw order. */
-function resampleMeans(values: readonly number[], iterations: number, seed: number): number[] {
-  const n = values.length;
-  const rand = mulberry32(seed);
-  const means = new Array<number>(iterations);
-  for (let it = 0; it < iterations; it++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += values[Math.floor(rand() * n)];
-    means[it] = s / n;
-  }
-  return means;
-}
-
-function checkedOptions(opts: BootstrapOptions): { iterations: number; alpha: number } {
-  const iterations = opts.iterations ?? 1000;
-  const alpha = opts.alpha ?? 0.05;
-  if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`iterations must be a positive integer, got ${iterations}`);
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  return { iterations, alpha };
-}
-
-function interval(values: readonly number[], means: number[], alpha: number): ConfidenceInterval {
-  const sorted = [...means].sort((x, y) => x - y);
-  return {
-    mean: (mean(values) as number),
-    low: quantile(sorted, alpha / 2),
-    high: quantile(sorted, 1 - alpha / 2),
-    n: values.length,
-  };
-}
-
-/**
- * Percentile bootstrap over questions: resample the per-question values with replacement, take each
- * resample's mean, report the alpha/2 and 1 − alpha/2 quantiles. Null for no values.
- */
-export function bootstrapCI(values: readonly number[], opts: BootstrapOptions): ConfidenceInterval | null {
-  const { iterations, alpha } = checkedOptions(opts);
-  if (values.length === 0) return null;
-  return interval(values, resampleMeans(values, iterations, opts.seed), alpha);
-}
-
-export interface PairedDiff extends ConfidenceInterval {
-  /** Share of resamples in which A beat B (mean difference > 0). */
-  probAGreater: number;
-}
-
-/**
- * "A minus B" on the same questions: resamples question indices, so per-question difficulty cancels out
- * (narrower than comparing two separate intervals). a[i] and b[i] must be the same question.
- */
-export function pairedBootstrapDiff(a: readonly number[], b: readonly number[], opts: BootstrapOptions): PairedDiff | null {
-  if (a.length !== b.length) throw new RangeError(`paired values differ in length: ${a.length} vs ${b.length}`);
-  const { iterations, alpha } = checkedOptions(opts);
-  if (a.length === 0) return null;
-  const diffs = a.map((v, i) => v - b[i]);
-  const means = resampleMeans(diffs, iterations, opts.seed);
-  return { ...interval(diffs, means, alpha), probAGreater: means.filter((m) => m > 0).length / iterations };
 }

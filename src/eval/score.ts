@@ -1,28 +1,18 @@
-// Scores one answer of one lane against one test item (pure): answer vs reference, gold passages
-// in the answer, retrieval against gold passages/documents, groundedness, refusal and cost.
-// Citation markers are stripped before comparing with the reference, so citing does not cost RAG points.
+// Scores one answer of one lane against one test item (pure): answer vs reference, gold passages in the
+// answer, retrieval against gold passages located by position (or the gold document), lexical support,
+// refusal and cost. Citation markers are stripped before comparing with the reference, so citing costs RAG nothing.
 
 import { stripCitations } from '../strategies/citations';
 import type { GenUsage, SearchHit } from '../protocol/messages';
 import type { TestItem } from '../store/db';
-import {
-  GOLD_MATCH_THRESHOLD, containment, exactMatch, goldMatches, groundedness, hitAtK, isRefusal, mean, mrr, precisionAtK, rougeL, tokenF1,
-} from './metrics';
+import { spanRetrievalScores, type GoldSpan, type SpanRetrievalScores } from './gold';
+import { containment, exactMatch, isRefusal, lexicalSupport, mean, rougeL, tokenF1 } from './metrics';
 
-/** The part of a retrieved chunk scoring needs. */
-export type ScoredChunk = Pick<SearchHit, 'chunkId' | 'docName' | 'text'>;
+/** The part of a retrieved chunk scoring needs: where it sits in which document. */
+export type ScoredChunk = Pick<SearchHit, 'chunkId' | 'docId' | 'docName' | 'start' | 'end' | 'alsoIn'>;
 
-export interface RetrievalScores {
-  /** The k the lane retrieved with (metrics look at the first k hits). */
-  k: number;
-  hit: 0 | 1;
-  recall: number;
-  precision: number;
-  /** Reciprocal rank of the first gold chunk (0 when none); its mean is MRR. */
-  rr: number;
-  /** Retrieved chunk ids that count as gold. */
-  goldChunkIds: string[];
-}
+/** hit@k, recall@k, precision@k and the reciprocal rank of the first gold chunk, with how many gold passages were located. */
+export type RetrievalScores = SpanRetrievalScores;
 
 export interface ItemScores {
   /** False when the reference answer is empty: the right behaviour is to say it does not know. */
@@ -37,9 +27,12 @@ export interface ItemScores {
   containment: number | null;
   /** The answer says it cannot answer / does not know. */
   refused: boolean;
-  /** Share of the answer's content tokens found in the context the model was given (0 without context). */
-  groundedness: number;
-  /** Null for lanes that do not retrieve, and for items with no gold passage or document. */
+  /**
+   * Share of the answer's content tokens found in the context the model was given (0 without context).
+   * Word overlap: it cannot see contradictions (see LEXICAL_SUPPORT_NOTE).
+   */
+  lexicalSupport: number;
+  /** Null for lanes that do not retrieve, and for items with no located gold passage and no gold document. */
   retrieval: RetrievalScores | null;
   promptTokens: number;
   outputTokens: number;
@@ -60,43 +53,36 @@ export function sameDocName(a: string, b: string): boolean {
 }
 
 /**
- * A chunk is gold when it holds ≥ 80% of a gold passage's tokens (goldMatches), or when ≥ 80% of the
- * chunk lies inside a gold passage (a long passage split over several chunks). Without gold passages,
- * any chunk of the gold document is gold.
+ * Retrieval scores of the first k hits. With gold passages: by position against their located spans
+ * (`goldSpans[i]` for `item.goldPassages[i]`, null where the passage is in no document); a chunk is gold
+ * when it covers at least half of a span. With only a gold document: any chunk of that document is
+ * gold, and recall is 1 when one is among the first k. Null when there is nothing to measure against.
  */
-export function isGoldChunk(chunk: ScoredChunk, item: Pick<TestItem, 'goldPassages' | 'goldDocument'>): boolean {
+export function retrievalScores(
+  hits: readonly ScoredChunk[],
+  item: Pick<TestItem, 'goldPassages' | 'goldDocument'>,
+  goldSpans: readonly (GoldSpan | null)[],
+  k: number,
+): RetrievalScores | null {
   if (item.goldPassages.length > 0) {
-    return item.goldPassages.some((gp) => goldMatches(chunk.text, gp) || containment(gp, chunk.text) >= GOLD_MATCH_THRESHOLD);
+    if (goldSpans.length !== item.goldPassages.length) throw new RangeError(`${item.goldPassages.length} gold passages but ${goldSpans.length} located spans`);
+    return spanRetrievalScores(hits, goldSpans, k);
   }
-  return item.goldDocument !== undefined && sameDocName(chunk.docName, item.goldDocument);
-}
-
-/**
- * hit@k, recall@k, precision@k and reciprocal rank of the first k hits. Recall counts gold passages
- * (≥ 80% of a passage's tokens present in the first k chunks together), or the gold document found.
- * Null when the item has no gold to measure against.
- */
-export function retrievalScores(hits: readonly ScoredChunk[], item: Pick<TestItem, 'goldPassages' | 'goldDocument'>, k: number): RetrievalScores | null {
-  if (item.goldPassages.length === 0 && item.goldDocument === undefined) return null;
-  const ids = hits.map((h) => h.chunkId);
-  const gold = hits.filter((h) => isGoldChunk(h, item)).map((h) => h.chunkId);
-  // A query with no gold chunk retrieved still has gold: a sentinel id keeps hit/precision/MRR at 0, not null.
-  const goldIds = gold.length ? gold : ['\u0000none'];
-  const top = hits.slice(0, k);
-  let recall: number;
-  if (item.goldPassages.length > 0) {
-    const joined = top.map((h) => h.text).join('\n');
-    recall = item.goldPassages.filter((gp) => containment(joined, gp) >= GOLD_MATCH_THRESHOLD).length / item.goldPassages.length;
-  } else {
-    recall = top.some((h) => isGoldChunk(h, item)) ? 1 : 0;
-  }
+  const goldDoc = item.goldDocument;
+  if (goldDoc === undefined) return null;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  const top = [...new Map(hits.slice(0, k).map((h) => [h.chunkId, h])).values()];
+  const gold = top.filter((h) => sameDocName(h.docName, goldDoc));
+  const first = top.findIndex((h) => sameDocName(h.docName, goldDoc));
   return {
     k,
-    hit: hitAtK(ids, goldIds, k) ?? 0,
-    recall,
-    precision: precisionAtK(ids, goldIds, k) ?? 0,
-    rr: mrr(ids.slice(0, k), goldIds) ?? 0,
-    goldChunkIds: gold,
+    hit: gold.length ? 1 : 0,
+    recall: gold.length ? 1 : 0,
+    precision: gold.length / k,
+    rr: first < 0 ? 0 : 1 / (first + 1),
+    goldChunkIds: gold.map((h) => h.chunkId),
+    located: 1,
+    unlocated: 0,
   };
 }
 
@@ -106,6 +92,8 @@ export interface ScoreInput {
   hits: readonly ScoredChunk[];
   /** Texts of the chunks actually placed in the prompt. */
   contextTexts: readonly string[];
+  /** The item's gold passages located in the documents (`locateItemGold`), index for index; null where not found. */
+  goldSpans: readonly (GoldSpan | null)[];
   retrieves: boolean;
   k: number;
   usage: GenUsage;
@@ -125,8 +113,8 @@ export function scoreItem(item: TestItem, input: ScoreInput): ItemScores {
     recall: f1 ? f1.recall : null,
     containment: contained,
     refused: isRefusal(input.answer),
-    groundedness: groundedness(input.answer, input.contextTexts),
-    retrieval: input.retrieves ? retrievalScores(input.hits, item, input.k) : null,
+    lexicalSupport: lexicalSupport(input.answer, input.contextTexts),
+    retrieval: input.retrieves ? retrievalScores(input.hits, item, input.goldSpans, input.k) : null,
     promptTokens: input.usage.promptTokens,
     outputTokens: input.usage.outputTokens,
     ttftMs: input.usage.ttftMs,

@@ -65,7 +65,7 @@ function checkResult(v: unknown, i: number): EvalItemResult {
   if (typeof v.itemId !== 'string' || typeof v.method !== 'string' || !isMethodId(v.method)) throw bad('missing itemId or a known method');
   if (typeof v.answer !== 'string') throw bad('missing answer');
   const s = v.scores;
-  if (!isObj(s) || typeof s.answerable !== 'boolean' || !isNum(s.groundedness) || !isNum(s.promptTokens) || !isNum(s.totalMs)) throw bad('missing scores');
+  if (!isObj(s) || typeof s.answerable !== 'boolean' || !(isNum(s.lexicalSupport) || isNum(s.groundedness)) || !isNum(s.promptTokens) || !isNum(s.totalMs)) throw bad('missing scores');
   if (!isObj(v.usage) || !Array.isArray(v.hits) || !Array.isArray(v.contextIds) || !Array.isArray(v.messages)) throw bad('missing prompt, hits or usage');
   return v as unknown as EvalItemResult;
 }
@@ -119,7 +119,7 @@ export interface BundleImport {
 export async function importBundle(db: LabDb, b: EvalBundle, newId: () => string = () => crypto.randomUUID()): Promise<BundleImport> {
   const runId = (await getEvalRun(db, b.run.id)) ? newId() : b.run.id;
   const config: EvalConfig = { ...b.run.config, imported: { at: Date.now(), exportedAt: b.exportedAt } };
-  for (const r of b.results) await putEvalItem(db, { evalRunId: runId, itemId: r.itemId, method: r.method, result: r });
+  for (const r of b.results) await putEvalItem(db, { evalRunId: runId, itemId: r.itemId, method: r.method, ...(r.model !== undefined ? { model: r.model } : {}), result: r });
   let testSetCreated = false;
   if (!(await getTestSet(db, b.run.testSetId))) {
     await putTestSet(db, { id: b.run.testSetId, name: config.testSetName, createdAt: b.run.createdAt, items: config.items });

@@ -8,7 +8,7 @@ export const RESULTS_FORMAT = 'method-lab-eval-results';
 
 export const RESULT_COLUMNS = [
   'run_id', 'item_id', 'method', 'question', 'reference', 'answer', 'answerable',
-  'exact_match', 'token_f1', 'rouge_l', 'answer_recall', 'gold_containment', 'refused', 'groundedness',
+  'exact_match', 'token_f1', 'rouge_l', 'answer_recall', 'gold_containment', 'refused', 'lexical_support',
   'k', 'hit_at_k', 'recall_at_k', 'precision_at_k', 'reciprocal_rank',
   'prompt_tokens', 'output_tokens', 'ttft_ms', 'total_ms', 'tokens_per_s', 'retrieval_ms',
   'judge_faithfulness', 'judge_relevance', 'thumb', 'model',
@@ -42,7 +42,7 @@ export function resultRows(runId: string, config: EvalConfig, results: readonly 
       answer_recall: s.recall,
       gold_containment: s.containment,
       refused: s.refused,
-      groundedness: s.groundedness,
+      lexical_support: s.lexicalSupport,
       k: s.retrieval?.k ?? null,
       hit_at_k: s.retrieval?.hit ?? null,
       recall_at_k: s.retrieval?.recall ?? null,

@@ -1,29 +1,35 @@
-// Turns an evaluation summary (plain / few-shot / RAG runs on the user's test set) into plain-language
-// statements with their numbers, run ids and uncertainty, and into score adjustments for decide().
-// Every rule is a named function with its thresholds exported, so the UI can show why a rule fired.
+// Turns an evaluation summary (arms = methods on models, with paired comparisons) into plain-language
+// statements with their numbers, run ids and uncertainty, and into score adjustments for decide(). A method
+// is called better only when the Holm-adjusted paired test gives p < 0.05 from at least 10 paired questions;
+// rules about absolute levels fire only when the interval clears the threshold from at least 10 questions.
 
+import {
+  ALPHA, INTERVAL_METHOD_NAMES, MIN_PAIRED_N, PAIRED_TEST_NAMES, POWER, formatP, meetsBar, type Estimate, type PMethod, type PairedComparison,
+} from '../eval/stats';
 import { SIMPLICITY_ORDER, spaceMixed, type L, type MethodKey } from './types';
 
+/** A mean with its interval bounds, as some screens show it. */
 export interface Interval {
   mean: number;
   low: number;
   high: number;
 }
 
-export interface MethodSummary {
+/** One arm (a method on a model) as the guide sees it. */
+export interface ArmEvidence {
+  /** `${model}\u0000${method}`, as in the comparisons. */
+  key: string;
+  /** Model key (see EvalSummary.models for its display name). */
+  model: string;
   /** 'plain' | 'few-shot' | 'rag' | 'rag+few-shot' */
   method: string;
-  /** Number of test questions. */
-  n: number;
-  /** Token F1 in 0–1, with its confidence interval. */
-  f1: Interval;
-  /** Answer token recall in 0–1. */
-  recall?: Interval;
-  /** Fraction (0–1) of gold passages found among the top-k retrieved chunks. */
-  retrievalRecallAtK?: Interval;
+  /** Token F1 over the answerable questions (n = those questions), with its interval. */
+  f1: Estimate;
+  /** Retrieval recall@k over the questions with located gold (n = those questions). */
+  retrievalRecallAtK?: Estimate;
   k?: number;
-  /** 0–1 share of answer tokens supported by the retrieved context. */
-  groundedness?: number;
+  /** Mean word overlap of answers with their context (0–1); cannot see contradictions. */
+  lexicalSupport?: number;
   /** Mean prompt tokens per question. */
   promptTokens: number;
   /** Mean latency per answer, ms. */
@@ -33,10 +39,13 @@ export interface MethodSummary {
 
 export interface EvalSummary {
   testSetName: string;
+  /** Display names of the models, joined: what the evaluation ran on. */
   model: string;
-  methods: MethodSummary[];
-  /** Paired differences over the same questions: f1Diff = F1(a) − F1(b). */
-  diffs?: { a: string; b: string; f1Diff: Interval }[];
+  /** Model keys with display names, in run order (one entry for a single-model run). */
+  models: { key: string; name: string }[];
+  arms: ArmEvidence[];
+  /** Paired comparisons of arms (metric 'f1' or 'em'), Holm-adjusted as one family. */
+  comparisons: PairedComparison[];
 }
 
 export interface EvidenceStatement {
@@ -45,18 +54,22 @@ export interface EvidenceStatement {
   text: L;
   runIds: string[];
   uncertainty: L;
+  /** The comparison a statement is about, oriented as the text reads (first arm first). */
+  comparison?: PairedComparison;
 }
 
-/** Below this retrieval recall@k, most gold passages never reach the model: fix retrieval first. */
+/** Below this retrieval recall@k (whole interval), most gold passages never reach the model: fix retrieval first. */
 export const LOW_RETRIEVAL_RECALL = 0.5;
-/** At or above this retrieval recall@k, retrieval is good enough that answer failures lie elsewhere. */
+/** At or above this retrieval recall@k (whole interval), retrieval is good enough that answer failures lie elsewhere. */
 export const GOOD_RETRIEVAL_RECALL = 0.8;
-/** F1 differences under this (5 points) count as "about the same" for the format/behaviour rule. */
+/** F1 differences whose whole interval lies within ± this count as "about the same". */
 export const SIMILAR_F1 = 0.05;
-/** When every method's mean F1 is below this, no prompting strategy is rescuing the model. */
+/** When every arm's F1 interval lies below this, no prompting strategy is rescuing the model. */
 export const LOW_F1 = 0.3;
-/** Paying at least this many times plain's prompt tokens without a measurable gain is flagged. */
+/** Paying at least this many times plain's prompt tokens without an established gain is flagged. */
 export const COST_WARN_TOKEN_RATIO = 3;
+/** Rules about absolute levels need at least this many questions behind the interval. */
+export const MIN_LEVEL_N = MIN_PAIRED_N;
 
 export type EvidenceRuleId =
   | 'rag-knowledge-gap'
@@ -64,38 +77,73 @@ export type EvidenceRuleId =
   | 'retrieval-weak'
   | 'format-behaviour'
   | 'model-too-small'
+  | 'measured-difference'
   | 'cost'
-  | 'not-distinguishable';
+  | 'not-enough-evidence';
 
+/** Short method names for sentences ("RAG better than plain"). */
 const METHOD_LABELS: Record<string, L> = {
-  plain: { en: 'plain prompting', zh: '直接提问' },
+  plain: { en: 'plain', zh: '直接提问' },
   'few-shot': { en: 'few-shot', zh: '少样本' },
   rag: { en: 'RAG', zh: 'RAG' },
   'rag+few-shot': { en: 'RAG + few-shot', zh: 'RAG + 少样本' },
 };
 
-function label(method: string): L {
+const METRIC_LABELS: Record<string, L> = {
+  f1: { en: 'token F1', zh: '词元 F1' },
+  em: { en: 'exact match', zh: '精确匹配' },
+};
+
+const P_METHOD: Record<PMethod, L> = {
+  exact: { en: 'exact distribution', zh: '精确分布' },
+  'exact-permutation': { en: 'exact permutation distribution', zh: '精确置换分布' },
+  'normal-approximation': { en: 'normal approximation with tie correction', zh: '带结校正的正态近似' },
+  'monte-carlo': { en: 'Monte Carlo', zh: '蒙特卡洛' },
+};
+
+function methodLabel(method: string): L {
   return METHOD_LABELS[method] ?? { en: method, zh: method };
 }
 
-/** F1 (0–1) as points ×100 with one decimal: 0.4567 → "45.7". */
-export function points(x: number): string {
-  return (x * 100).toFixed(1);
+function modelName(s: EvalSummary, model: string): string {
+  return s.models.find((m) => m.key === model)?.name ?? model;
 }
 
-/** A signed difference in points: 0.123 → "+12.3", −0.04 → "−4.0". */
-export function signedPoints(x: number): string {
-  const p = points(Math.abs(x));
-  if (p === '0.0') return '0.0';
-  return (x > 0 ? '+' : '−') + p;
+/** The arm's name: the method alone with one model, "model · method" with several ("fine-tuned · plain"). */
+export function armLabel(s: EvalSummary, key: string): L {
+  const arm = s.arms.find((a) => a.key === key);
+  const [model, method] = arm ? [arm.model, arm.method] : splitKey(key);
+  const m = methodLabel(method);
+  if (s.models.length <= 1) return m;
+  const name = modelName(s, model);
+  return { en: `${name} · ${m.en}`, zh: `${name} · ${m.zh}` };
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.lastIndexOf('\u0000');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** A score difference or level with two decimals: "0.42", a true minus for negatives, no "−0.00". */
+export function num(x: number): string {
+  const r = x.toFixed(2);
+  if (Number(r) === 0) return '0.00';
+  return x < 0 ? `−${r.slice(1)}` : r;
+}
+
+/** Signed: "+0.42", "−0.05", "0.00". */
+export function signed(x: number): string {
+  const r = num(x);
+  return r === '0.00' || r.startsWith('−') ? r : `+${r}`;
+}
+
+/** Joins Chinese sentence parts with a space wherever Latin letters or digits meet Chinese characters. */
+function joinZh(...parts: string[]): string {
+  return parts.reduce((acc, p) => (/[A-Za-z0-9]$/u.test(acc) && /^[\u4e00-\u9fff]/u.test(p)) || (/[\u4e00-\u9fff]$/u.test(acc) && /^[A-Za-z0-9]/u.test(p)) ? `${acc} ${p}` : acc + p, '');
 }
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function fraction(x: number): string {
-  return x.toFixed(2);
 }
 
 function signedMs(ms: number): string {
@@ -112,294 +160,400 @@ function tidy(st: EvidenceStatement): EvidenceStatement {
   };
 }
 
-function find(s: EvalSummary, method: string): MethodSummary | undefined {
-  return s.methods.find((m) => m.method === method);
-}
-
 function union(...lists: string[][]): string[] {
   return [...new Set(lists.flat())];
 }
 
-export interface Difference extends Interval {
-  /** True when taken from a paired diff over the same questions; false when derived from two CIs. */
-  paired: boolean;
+function armByKey(s: EvalSummary, key: string): ArmEvidence | undefined {
+  return s.arms.find((a) => a.key === key);
 }
 
-/**
- * F1(a) − F1(b). Prefers the paired difference from `summary.diffs` (either direction). Without one,
- * falls back to [a.low − b.high, a.high − b.low]: conservative, and it contains 0 exactly when the
- * two CIs overlap, so "overlapping CIs" and "diff CI contains 0" are one test.
- */
-export function difference(s: EvalSummary, a: string, b: string): Difference | undefined {
-  const direct = s.diffs?.find((d) => d.a === a && d.b === b);
-  if (direct) return { ...direct.f1Diff, paired: true };
-  const reverse = s.diffs?.find((d) => d.a === b && d.b === a);
-  if (reverse) {
-    const r = reverse.f1Diff;
-    return { mean: -r.mean, low: -r.high, high: -r.low, paired: true };
+function armOf(s: EvalSummary, model: string, method: string): ArmEvidence | undefined {
+  return s.arms.find((a) => a.model === model && a.method === method);
+}
+
+/** The comparison reversed: b − a, interval mirrored, discordant counts swapped. */
+export function flip(c: PairedComparison): PairedComparison {
+  const out: PairedComparison = {
+    ...c,
+    a: c.b,
+    b: c.a,
+    diff: -c.diff,
+    ci: c.ci ? { ...c.ci, low: -c.ci.high, high: -c.ci.low } : null,
+  };
+  if (c.aOnly !== undefined || c.bOnly !== undefined) {
+    out.aOnly = c.bOnly;
+    out.bOnly = c.aOnly;
   }
-  const ma = find(s, a);
-  const mb = find(s, b);
-  if (!ma || !mb) return undefined;
-  return { mean: ma.f1.mean - mb.f1.mean, low: ma.f1.low - mb.f1.high, high: ma.f1.high - mb.f1.low, paired: false };
+  return out;
 }
 
-function excludesZero(d: Difference): boolean {
-  return d.low > 0 || d.high < 0;
+/** The comparison of arm a against arm b on a metric, oriented a − b; undefined when it was not made. */
+export function findComparison(s: EvalSummary, a: string, b: string, metric = 'f1'): PairedComparison | undefined {
+  const direct = s.comparisons.find((c) => c.metric === metric && c.a === a && c.b === b);
+  if (direct) return direct;
+  const reverse = s.comparisons.find((c) => c.metric === metric && c.a === b && c.b === a);
+  return reverse ? flip(reverse) : undefined;
 }
 
-function diffUncertainty(d: Difference, n: number): L {
-  const range = `[${signedPoints(d.low)}, ${signedPoints(d.high)}]`;
+function intervalOf(e: { ci: Estimate['ci'] }, noCi: Estimate['noCi']): L {
+  if (e.ci) return { en: `[${num(e.ci.low)}, ${num(e.ci.high)}]`, zh: `[${num(e.ci.low)}, ${num(e.ci.high)}]` };
+  return noCi === 'no-variation'
+    ? { en: '(no interval: every question gave the same difference)', zh: '（无区间：每道题的差值都相同）' }
+    : { en: '(no interval: too few questions)', zh: '（无区间：题目太少）' };
+}
+
+/** "+0.42 [0.31, 0.52], p < 0.001, n = 50 (Wilcoxon, Holm-corrected)" in both languages. */
+export function comparisonNumbers(c: PairedComparison): L {
+  const iv = intervalOf(c, c.noCi);
+  const t = PAIRED_TEST_NAMES[c.test].short;
+  const p = formatP(c.pHolm);
   return {
-    en: `F1 difference CI ${range} points (${d.paired ? 'paired over the same questions' : 'derived from the two separate CIs, conservative'}); n = ${n} questions.`,
-    zh: `F1 差值置信区间 ${range} 个百分点（${d.paired ? '在同一批题目上配对计算' : '由两个独立置信区间推算，偏保守'}）；n = ${n} 题。`,
+    en: `${signed(c.diff)} ${iv.en}, ${p}, n = ${c.n} (${t.en}, Holm-corrected)`,
+    zh: `${signed(c.diff)}${c.ci ? ' ' : ''}${iv.zh}，${p}，n = ${c.n}（${t.zh}，Holm 校正）`,
   };
 }
 
-function intervalText(i: Interval, asPoints: boolean): string {
-  const f = asPoints ? points : fraction;
-  return `[${f(i.low)}, ${f(i.high)}]`;
+/** "RAG better than plain on token F1: +0.42 [0.31, 0.52], p < 0.001, n = 50 (Wilcoxon, Holm-corrected)". Orient the comparison first. */
+export function betterSentence(s: EvalSummary, c: PairedComparison): L {
+  const a = armLabel(s, c.a);
+  const b = armLabel(s, c.b);
+  const m = METRIC_LABELS[c.metric] ?? { en: c.metric, zh: c.metric };
+  const nums = comparisonNumbers(c);
+  return {
+    en: `${capitalize(a.en)} better than ${b.en} on ${m.en}: ${nums.en}`,
+    zh: joinZh(a.zh, '在', m.zh, '上优于', b.zh, `：${nums.zh}`),
+  };
 }
 
-/** The retrieval method to judge retrieval by: 'rag' if measured, else any method that retrieved. */
-function retrievalMethod(s: EvalSummary): MethodSummary | undefined {
-  const rag = find(s, 'rag');
-  if (rag?.retrievalRecallAtK) return rag;
-  return s.methods.find((m) => m.retrievalRecallAtK !== undefined);
+function comparisonUncertainty(c: PairedComparison): L {
+  const t = PAIRED_TEST_NAMES[c.test];
+  const pm = P_METHOD[c.pMethod];
+  const iv = c.ci ? INTERVAL_METHOD_NAMES[c.ci.method] : null;
+  const ivEn = iv ? `95% interval of the mean difference: ${iv.en}` : 'no interval of the difference';
+  const ivZh = iv ? `平均差值的 95% 区间：${iv.zh}` : '差值没有区间';
+  return {
+    en: `${c.n} paired questions; ${ivEn}; ${t.en} (${pm.en}), unadjusted ${formatP(c.p)}, Holm-adjusted over ${c.family} comparison${c.family === 1 ? '' : 's'}.`,
+    zh: `${c.n} 道配对题目；${ivZh}；${t.zh}（${pm.zh}），未校正 ${formatP(c.p)}，在 ${c.family} 个比较上做 Holm 校正。`,
+  };
 }
 
-function recallAt(m: MethodSummary): string {
-  return `recall@${m.k ?? 'k'}`;
+/** The comparison oriented so a better-established side comes first (the side with the larger mean). */
+function winnerFirst(c: PairedComparison): PairedComparison {
+  return c.diff < 0 ? flip(c) : c;
 }
 
-/** RAG significantly beats plain: the model lacked knowledge the documents supply. */
-export function ruleRagKnowledgeGap(s: EvalSummary): EvidenceStatement | undefined {
-  const rag = find(s, 'rag');
-  const plain = find(s, 'plain');
-  const d = difference(s, 'rag', 'plain');
-  if (!rag || !plain || !d || d.low <= 0) return undefined;
-  const r = rag.retrievalRecallAtK;
-  const recallEn = r ? `, with retrieval ${recallAt(rag)} of ${fraction(r.mean)}` : '';
-  const recallZh = r ? `，检索召回率（${recallAt(rag)}）为 ${fraction(r.mean)}` : '';
-  return tidy({
-    rule: 'rag-knowledge-gap',
-    severity: 'good',
-    text: {
-      en: `RAG beats plain prompting by ${signedPoints(d.mean)} F1 points (${points(rag.f1.mean)} vs ${points(plain.f1.mean)})${recallEn}: the model was missing knowledge that your documents supply, and RAG is doing its job.`,
-      zh: `RAG 的 F1 比直接提问高 ${points(d.mean)} 个百分点（${points(rag.f1.mean)} 对 ${points(plain.f1.mean)}）${recallZh}：模型缺的是知识，而你的文档正好补上了——RAG 在发挥作用。`,
-    },
-    runIds: union(rag.runIds, plain.runIds),
-    uncertainty: diffUncertainty(d, Math.min(rag.n, plain.n)),
-  });
+function runIdsOf(s: EvalSummary, ...keys: string[]): string[] {
+  return union(...keys.map((k) => armByKey(s, k)?.runIds ?? []));
 }
 
-/**
- * Retrieval works yet RAG is confidently no better than plain (the whole CI of the gain lies below
- * SIMILAR_F1): knowledge is not the bottleneck. Left to model-too-small when every method is low.
- */
-export function ruleRagNoGain(s: EvalSummary): EvidenceStatement | undefined {
-  const rag = find(s, 'rag');
-  const plain = find(s, 'plain');
-  const d = difference(s, 'rag', 'plain');
-  const r = rag?.retrievalRecallAtK;
-  if (!rag || !plain || !d || !r) return undefined;
-  if (r.mean < GOOD_RETRIEVAL_RECALL || d.high >= SIMILAR_F1 || allBelowLowF1(s)) return undefined;
-  return tidy({
-    rule: 'rag-no-gain',
-    severity: 'info',
-    text: {
-      en: `Retrieval works (${recallAt(rag)} = ${fraction(r.mean)}) but RAG does not beat plain prompting (${signedPoints(d.mean)} F1 points): the missing piece is not knowledge. Look at instructions, output format or the model instead.`,
-      zh: `检索本身没问题（${recallAt(rag)} = ${fraction(r.mean)}），但 RAG 并没有比直接提问更好（F1 差 ${signedPoints(d.mean)} 个百分点）：缺的不是知识。应该从指令、输出格式或模型本身找原因。`,
-    },
-    runIds: union(rag.runIds, plain.runIds),
-    uncertainty: diffUncertainty(d, Math.min(rag.n, plain.n)),
-  });
+/** A level with its interval and n, e.g. "0.82 [0.74, 0.90], n = 40". */
+function level(e: Estimate): L {
+  const v = e.ci ? `${num(e.mean)} [${num(e.ci.low)}, ${num(e.ci.high)}]` : num(e.mean);
+  return { en: `${v}, n = ${e.n}`, zh: `${v}，n = ${e.n}` };
 }
 
-/** Low retrieval recall@k: most gold passages never reach the model, whatever model it is. */
-export function ruleRetrievalWeak(s: EvalSummary): EvidenceStatement | undefined {
-  const m = retrievalMethod(s);
-  const r = m?.retrievalRecallAtK;
-  if (!m || !r || r.mean >= LOW_RETRIEVAL_RECALL) return undefined;
-  const runIds = union(...s.methods.filter((x) => x.retrievalRecallAtK).map((x) => x.runIds));
-  return tidy({
-    rule: 'retrieval-weak',
-    severity: 'warn',
-    text: {
-      en: `Retrieval ${recallAt(m)} is only ${fraction(r.mean)} (below ${fraction(LOW_RETRIEVAL_RECALL)}): most of the passages that hold the answers never reach the model. Fix retrieval first (chunk size, hybrid BM25 + vector search, reranking) before blaming the model.`,
-      zh: `检索召回率（${recallAt(m)}）只有 ${fraction(r.mean)}（低于 ${fraction(LOW_RETRIEVAL_RECALL)}）：大部分含有答案的段落根本没有送到模型面前。先修好检索（调整分块大小、BM25 与向量混合检索、重排序），再去怀疑模型。`,
-    },
-    runIds,
-    uncertainty: {
-      en: `${recallAt(m)} CI ${intervalText(r, false)}; n = ${m.n} questions.`,
-      zh: `${recallAt(m)} 置信区间 ${intervalText(r, false)}；n = ${m.n} 题。`,
-    },
-  });
+/** The whole interval lies below `t`, from at least MIN_LEVEL_N values. */
+function clearlyBelow(e: Estimate | undefined, t: number): boolean {
+  return !!e?.ci && e.n >= MIN_LEVEL_N && e.ci.high < t;
 }
 
-/**
- * Few-shot ≈ RAG (|diff| < SIMILAR_F1) and both significantly beat plain: showing examples helps as
- * much as adding documents, so the gap is how the model answers, not what it knows.
- */
-export function ruleFormatBehaviour(s: EvalSummary): EvidenceStatement | undefined {
-  const fs = find(s, 'few-shot');
-  const rag = find(s, 'rag');
-  const plain = find(s, 'plain');
-  const dFR = difference(s, 'few-shot', 'rag');
-  const dFP = difference(s, 'few-shot', 'plain');
-  const dRP = difference(s, 'rag', 'plain');
-  if (!fs || !rag || !plain || !dFR || !dFP || !dRP) return undefined;
-  if (Math.abs(dFR.mean) >= SIMILAR_F1 || dFP.low <= 0 || dRP.low <= 0) return undefined;
-  const n = Math.min(fs.n, rag.n, plain.n);
-  const r = (d: Difference) => `[${signedPoints(d.low)}, ${signedPoints(d.high)}]`;
-  return tidy({
-    rule: 'format-behaviour',
-    severity: 'info',
-    text: {
-      en: `Few-shot (F1 ${points(fs.f1.mean)}) and RAG (F1 ${points(rag.f1.mean)}) are within ${points(Math.abs(dFR.mean))} points of each other and both beat plain prompting (${points(plain.f1.mean)}): the gap looks like format or behaviour, not missing knowledge. Few-shot examples, or fine-tuning once you have hundreds of examples, address it more cheaply than retrieval.`,
-      zh: `少样本（F1 ${points(fs.f1.mean)}）和 RAG（F1 ${points(rag.f1.mean)}）只差 ${points(Math.abs(dFR.mean))} 个百分点，且都明显好于直接提问（${points(plain.f1.mean)}）：问题更像是格式或行为，而不是缺知识。用少样本示例（示例积累到几百条后可考虑微调）比检索更省事。`,
-    },
-    runIds: union(fs.runIds, rag.runIds, plain.runIds),
-    uncertainty: {
-      en: `F1 difference CIs in points: few-shot vs RAG ${r(dFR)}, few-shot vs plain ${r(dFP)}, RAG vs plain ${r(dRP)}; n = ${n} questions.`,
-      zh: `F1 差值置信区间（百分点）：少样本对 RAG ${r(dFR)}，少样本对直接提问 ${r(dFP)}，RAG 对直接提问 ${r(dRP)}；n = ${n} 题。`,
-    },
-  });
+/** The whole interval lies at or above `t`, from at least MIN_LEVEL_N values. */
+function clearlyAtLeast(e: Estimate | undefined, t: number): boolean {
+  return !!e?.ci && e.n >= MIN_LEVEL_N && e.ci.low >= t;
 }
 
-function allBelowLowF1(s: EvalSummary): boolean {
-  return s.methods.length > 0 && s.methods.every((m) => m.f1.mean < LOW_F1);
+function recallAt(a: ArmEvidence): string {
+  return `recall@${a.k ?? 'k'}`;
 }
 
-/** Every method scores low although retrieval delivers the passages: the model itself is the limit. */
-export function ruleModelTooSmall(s: EvalSummary): EvidenceStatement | undefined {
-  if (!allBelowLowF1(s)) return undefined;
-  let bestRetrieval: MethodSummary | undefined;
-  let r: Interval | undefined;
-  for (const m of s.methods) {
-    const mr = m.retrievalRecallAtK;
-    if (mr && (!r || mr.mean > r.mean)) {
-      bestRetrieval = m;
-      r = mr;
-    }
+/** Same-model RAG vs plain comparisons that meet the bar with RAG ahead: the knowledge-gap finding. */
+function ragGains(s: EvalSummary): { model: string; c: PairedComparison }[] {
+  const out: { model: string; c: PairedComparison }[] = [];
+  for (const { key: model } of s.models) {
+    const rag = armOf(s, model, 'rag');
+    const plain = armOf(s, model, 'plain');
+    const c = rag && plain ? findComparison(s, rag.key, plain.key) : undefined;
+    if (c && meetsBar(c) && c.diff > 0) out.push({ model, c });
   }
-  if (!bestRetrieval || !r || r.mean < GOOD_RETRIEVAL_RECALL) return undefined;
-  const best = s.methods.reduce((b, m) => (m.f1.mean > b.f1.mean ? m : b));
-  const bl = label(best.method);
-  return tidy({
-    rule: 'model-too-small',
-    severity: 'warn',
-    text: {
-      en: `Every method stays below F1 ${points(LOW_F1)} (best: ${bl.en} at ${points(best.f1.mean)}) although retrieval finds the right passages (${recallAt(bestRetrieval)} = ${fraction(r.mean)}): ${s.model} gets what it needs and still fails, so it is likely too small for this task. Try a larger model, or fine-tune this one.`,
-      zh: `所有方法的 F1 都低于 ${points(LOW_F1)}（最好的是${bl.zh}，${points(best.f1.mean)}），而检索已经找到了正确段落（${recallAt(bestRetrieval)} = ${fraction(r.mean)}）：${s.model} 拿到了所需信息却仍然答不好，多半是模型太小，不足以胜任这个任务。试试更大的模型，或者对它进行微调。`,
-    },
-    runIds: union(...s.methods.map((m) => m.runIds)),
-    uncertainty: {
-      en: `Best F1 CI ${intervalText(best.f1, true)} points; ${recallAt(bestRetrieval)} CI ${intervalText(r, false)}; n = ${best.n} questions.`,
-      zh: `最佳 F1 置信区间 ${intervalText(best.f1, true)}；${recallAt(bestRetrieval)} 置信区间 ${intervalText(r, false)}；n = ${best.n} 题。`,
-    },
+  return out;
+}
+
+/** RAG is better than plain on the same model (Holm-adjusted p < 0.05, n ≥ 10): the documents supply missing knowledge. */
+export function ruleRagKnowledgeGap(s: EvalSummary): EvidenceStatement[] {
+  return ragGains(s).map(({ model, c }) => {
+    const rag = armOf(s, model, 'rag')!;
+    const r = rag.retrievalRecallAtK;
+    const recallEn = r ? ` Retrieval ${recallAt(rag)} is ${level(r).en}.` : '';
+    const recallZh = r ? `检索召回率（${recallAt(rag)}）为 ${level(r).zh}。` : '';
+    const head = betterSentence(s, c);
+    return tidy({
+      rule: 'rag-knowledge-gap',
+      severity: 'good',
+      text: {
+        en: `${head.en}.${recallEn} The model was missing knowledge that your documents supply, and RAG is doing its job.`,
+        zh: `${head.zh}。${recallZh}模型缺的是知识，而你的文档正好补上了——RAG 在发挥作用。`,
+      },
+      runIds: runIdsOf(s, c.a, c.b),
+      uncertainty: comparisonUncertainty(c),
+      comparison: c,
+    });
   });
 }
 
-/** The token and latency price of each method relative to plain, next to what it buys in F1. */
-export function ruleCost(s: EvalSummary): EvidenceStatement[] {
-  const plain = find(s, 'plain');
-  if (!plain || plain.promptTokens <= 0) return [];
+/**
+ * Retrieval clearly works yet RAG is clearly no better than plain on the same model (the whole interval
+ * of the gain lies below SIMILAR_F1, from ≥ 10 paired questions): knowledge is not the bottleneck.
+ * Left to model-too-small when every arm of that model is clearly low.
+ */
+export function ruleRagNoGain(s: EvalSummary): EvidenceStatement[] {
   const out: EvidenceStatement[] = [];
-  for (const m of s.methods) {
-    if (m.method === 'plain') continue;
-    const d = difference(s, m.method, 'plain');
-    if (!d) continue;
-    const ratio = m.promptTokens / plain.promptTokens;
-    const ms = signedMs(m.latencyMs - plain.latencyMs);
-    const gained = d.low > 0;
-    const l = label(m.method);
-    const en = `${capitalize(l.en)} costs ${ratio.toFixed(1)}× the prompt tokens of plain prompting (${Math.round(m.promptTokens)} vs ${Math.round(plain.promptTokens)} tokens) and ${ms} ms per answer`;
-    const zh = `${l.zh}的提示词 token 是直接提问的 ${ratio.toFixed(1)} 倍（${Math.round(m.promptTokens)} 对 ${Math.round(plain.promptTokens)}），每次回答延迟 ${ms} 毫秒`;
-    const statement: EvidenceStatement = {
-      rule: 'cost',
-      severity: !gained && ratio >= COST_WARN_TOKEN_RATIO ? 'warn' : 'info',
-      text: gained
-        ? { en: `${en}, for ${signedPoints(d.mean)} F1 points.`, zh: `${zh}，换来 F1 ${signedPoints(d.mean)} 个百分点。` }
-        : {
-            en: `${en}, for an F1 change (${signedPoints(d.mean)} points) not distinguishable from zero.`,
-            zh: `${zh}，而 F1 的变化（${signedPoints(d.mean)} 个百分点）与零无法区分。`,
-          },
-      runIds: union(m.runIds, plain.runIds),
-      uncertainty: {
-        en: `Tokens and latency are means over n = ${Math.min(m.n, plain.n)} questions; latency depends on this device and model. ${diffUncertainty(d, Math.min(m.n, plain.n)).en}`,
-        zh: `token 数和延迟为 n = ${Math.min(m.n, plain.n)} 题的平均值，延迟取决于当前设备和模型。${diffUncertainty(d, Math.min(m.n, plain.n)).zh}`,
-      },
-    };
-    out.push(tidy(statement));
+  for (const { key: model } of s.models) {
+    const rag = armOf(s, model, 'rag');
+    const plain = armOf(s, model, 'plain');
+    const c = rag && plain ? findComparison(s, rag.key, plain.key) : undefined;
+    const r = rag?.retrievalRecallAtK;
+    if (!rag || !c || !r || !c.ci || c.n < MIN_PAIRED_N) continue;
+    if (!clearlyAtLeast(r, GOOD_RETRIEVAL_RECALL) || c.ci.high >= SIMILAR_F1 || modelClearlyLow(s, model)) continue;
+    const nums = comparisonNumbers(c);
+    out.push(
+      tidy({
+        rule: 'rag-no-gain',
+        severity: 'info',
+        text: {
+          en: `Retrieval works (${recallAt(rag)} ${level(r).en}) but RAG is not better than plain on token F1: ${nums.en}; the interval rules out a gain of ${num(SIMILAR_F1)} or more. The missing piece is not knowledge: look at instructions, output format or the model instead.`,
+          zh: `检索本身没问题（${recallAt(rag)} ${level(r).zh}），但 RAG 在词元 F1 上并不比直接提问好：${nums.zh}；区间排除了 ${num(SIMILAR_F1)} 及以上的提升。缺的不是知识，应该从指令、输出格式或模型本身找原因。`,
+        },
+        runIds: runIdsOf(s, c.a, c.b),
+        uncertainty: comparisonUncertainty(c),
+        comparison: c,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Retrieval recall@k clearly below LOW_RETRIEVAL_RECALL (whole interval, ≥ 10 questions with gold): most gold passages never reach the model. */
+export function ruleRetrievalWeak(s: EvalSummary): EvidenceStatement[] {
+  const out: EvidenceStatement[] = [];
+  for (const a of s.arms) {
+    const r = a.retrievalRecallAtK;
+    if (!r || !clearlyBelow(r, LOW_RETRIEVAL_RECALL)) continue;
+    // One statement per retrieval set-up: RAG + few-shot retrieves like RAG on the same model.
+    if (a.method === 'rag+few-shot' && armOf(s, a.model, 'rag')?.retrievalRecallAtK) continue;
+    const name = armLabel(s, a.key);
+    out.push(
+      tidy({
+        rule: 'retrieval-weak',
+        severity: 'warn',
+        text: {
+          en: `Retrieval ${recallAt(a)} of ${name.en} is ${level(r).en}, below ${num(LOW_RETRIEVAL_RECALL)}: most of the passages that hold the answers never reach the model. Fix retrieval first (chunk size, hybrid BM25 + vector search, reranking) before blaming the model.`,
+          zh: `${name.zh}的检索召回率（${recallAt(a)}）为 ${level(r).zh}，低于 ${num(LOW_RETRIEVAL_RECALL)}：大部分含有答案的段落根本没有送到模型面前。先修好检索（调整分块大小、BM25 与向量混合检索、重排序），再去怀疑模型。`,
+        },
+        runIds: a.runIds,
+        uncertainty: estimateUncertainty(r, 'questions with gold passages', '道有标准段落的题目'),
+      }),
+    );
+  }
+  return out;
+}
+
+function estimateUncertainty(e: Estimate, unitEn: string, unitZh: string): L {
+  const m = e.ci ? INTERVAL_METHOD_NAMES[e.ci.method] : null;
+  return {
+    en: `${e.n} ${unitEn}; ${m ? `95% interval: ${m.en}` : 'no interval'}. The rule fires only when the whole interval clears its threshold, from at least ${MIN_LEVEL_N} questions.`,
+    zh: `${e.n} ${unitZh}；${m ? `95% 区间：${m.zh}` : '没有区间'}。只有整个区间越过阈值、且至少有 ${MIN_LEVEL_N} 道题时，这条规则才会成立。`,
+  };
+}
+
+/**
+ * On one model, few-shot and RAG are both better than plain (bar met) and their difference lies within
+ * ±SIMILAR_F1 (whole interval): examples help as much as documents, so the gap is behaviour, not knowledge.
+ */
+export function ruleFormatBehaviour(s: EvalSummary): EvidenceStatement[] {
+  const out: EvidenceStatement[] = [];
+  for (const { key: model } of s.models) {
+    const fs = armOf(s, model, 'few-shot');
+    const rag = armOf(s, model, 'rag');
+    const plain = armOf(s, model, 'plain');
+    if (!fs || !rag || !plain) continue;
+    const dFP = findComparison(s, fs.key, plain.key);
+    const dRP = findComparison(s, rag.key, plain.key);
+    const dFR = findComparison(s, fs.key, rag.key);
+    if (!dFP || !dRP || !dFR || !dFR.ci) continue;
+    if (!(meetsBar(dFP) && dFP.diff > 0 && meetsBar(dRP) && dRP.diff > 0)) continue;
+    if (dFR.n < MIN_PAIRED_N || dFR.ci.low <= -SIMILAR_F1 || dFR.ci.high >= SIMILAR_F1) continue;
+    const n = (c: PairedComparison) => comparisonNumbers(c);
+    out.push(
+      tidy({
+        rule: 'format-behaviour',
+        severity: 'info',
+        text: {
+          en: `Few-shot and RAG are both better than plain on token F1 (few-shot ${n(dFP).en}; RAG ${n(dRP).en}) and within ${num(SIMILAR_F1)} of each other (few-shot − RAG ${n(dFR).en}): the gap looks like format or behaviour, not missing knowledge. Few-shot examples, or fine-tuning once you have hundreds of examples, address it more cheaply than retrieval.`,
+          zh: `少样本和 RAG 在词元 F1 上都优于直接提问（少样本 ${n(dFP).zh}；RAG ${n(dRP).zh}），且两者相差不超过 ${num(SIMILAR_F1)}（少样本 − RAG ${n(dFR).zh}）：问题更像是格式或行为，而不是缺知识。用少样本示例（示例积累到几百条后可考虑微调）比检索更省事。`,
+        },
+        runIds: runIdsOf(s, fs.key, rag.key, plain.key),
+        uncertainty: comparisonUncertainty(dFR),
+        comparison: dFR,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Every arm of the model has a token F1 interval wholly below LOW_F1, each from ≥ 10 answered questions. */
+function modelClearlyLow(s: EvalSummary, model: string): boolean {
+  const arms = s.arms.filter((a) => a.model === model);
+  return arms.length > 0 && arms.every((a) => clearlyBelow(a.f1, LOW_F1));
+}
+
+/** Every arm of a model clearly scores low although retrieval clearly delivers the passages: the model itself is the limit. */
+export function ruleModelTooSmall(s: EvalSummary): EvidenceStatement[] {
+  const out: EvidenceStatement[] = [];
+  for (const { key: model } of s.models) {
+    if (!modelClearlyLow(s, model)) continue;
+    const arms = s.arms.filter((a) => a.model === model);
+    const retrieving = arms.filter((a) => clearlyAtLeast(a.retrievalRecallAtK, GOOD_RETRIEVAL_RECALL));
+    if (retrieving.length === 0) continue;
+    const r = retrieving.reduce((x, a) => (a.retrievalRecallAtK!.mean > x.retrievalRecallAtK!.mean ? a : x));
+    const best = arms.reduce((x, a) => (a.f1.mean > x.f1.mean ? a : x));
+    const name = modelName(s, model);
+    const bl = methodLabel(best.method);
+    out.push(
+      tidy({
+        rule: 'model-too-small',
+        severity: 'warn',
+        text: {
+          en: `Every method on ${name} stays below token F1 ${num(LOW_F1)} (best: ${bl.en} at ${level(best.f1).en}) although retrieval finds the right passages (${recallAt(r)} ${level(r.retrievalRecallAtK!).en}): the model gets what it needs and still fails, so it is likely too small for this task. Try a larger model, or fine-tune this one.`,
+          zh: `${name}上的所有方法，词元 F1 都低于 ${num(LOW_F1)}（最好的是${bl.zh}，${level(best.f1).zh}），而检索已经找到了正确段落（${recallAt(r)} ${level(r.retrievalRecallAtK!).zh}）：模型拿到了所需信息却仍然答不好，多半是模型太小，不足以胜任这个任务。试试更大的模型，或者对它进行微调。`,
+        },
+        runIds: union(...arms.map((a) => a.runIds)),
+        uncertainty: {
+          en: `Each method's whole token F1 interval lies below ${num(LOW_F1)} and the whole ${recallAt(r)} interval at or above ${num(GOOD_RETRIEVAL_RECALL)}, each from at least ${MIN_LEVEL_N} questions.`,
+          zh: `每个方法的词元 F1 区间都整体低于 ${num(LOW_F1)}，${recallAt(r)} 的区间整体不低于 ${num(GOOD_RETRIEVAL_RECALL)}，且都基于至少 ${MIN_LEVEL_N} 道题。`,
+        },
+      }),
+    );
   }
   return out;
 }
 
 /**
- * Pairs whose F1 difference CI contains 0 (overlapping CIs when no paired diff is given). Also
- * estimates the questions needed to resolve the largest such difference, using CI width ∝ 1/√n.
+ * One statement per token-F1 comparison: "X better than Y …" when the bar is met (except RAG over plain
+ * on one model, which rag-knowledge-gap states with its reading), else "Not enough evidence", with the
+ * questions a test of 80% power at α = 0.05 would need.
  */
-export function ruleNotDistinguishable(s: EvalSummary): EvidenceStatement | undefined {
-  const pairs: { a: MethodSummary; b: MethodSummary; d: Difference }[] = [];
-  for (let i = 0; i < s.methods.length; i++) {
-    for (let j = i + 1; j < s.methods.length; j++) {
-      const a = s.methods[i];
-      const b = s.methods[j];
-      const d = difference(s, a.method, b.method);
-      if (d && !excludesZero(d)) pairs.push({ a, b, d });
+export function ruleComparisons(s: EvalSummary): EvidenceStatement[] {
+  const covered = new Set(ragGains(s).map(({ c }) => [c.a, c.b].sort().join('\u0001')));
+  const out: EvidenceStatement[] = [];
+  for (const raw of s.comparisons) {
+    if (raw.metric !== 'f1') continue;
+    const c = winnerFirst(raw);
+    if (meetsBar(c)) {
+      if (covered.has([c.a, c.b].sort().join('\u0001'))) continue;
+      out.push(tidy({ rule: 'measured-difference', severity: 'good', text: betterSentence(s, c), runIds: runIdsOf(s, c.a, c.b), uncertainty: comparisonUncertainty(c), comparison: c }));
+      continue;
     }
+    out.push(tidy(notEnough(s, c)));
   }
-  if (pairs.length === 0) return undefined;
-  const n = Math.min(...pairs.flatMap((p) => [p.a.n, p.b.n]));
-  const listEn = pairs
-    .map((p) => `${label(p.a.method).en} vs ${label(p.b.method).en} (${signedPoints(p.d.mean)}, CI [${signedPoints(p.d.low)}, ${signedPoints(p.d.high)}])`)
-    .join('; ');
-  const listZh = pairs
-    .map((p) => `${label(p.a.method).zh}对${label(p.b.method).zh}（${signedPoints(p.d.mean)}，区间 [${signedPoints(p.d.low)}, ${signedPoints(p.d.high)}]）`)
-    .join('；');
-  const largest = pairs.reduce((x, p) => (Math.abs(p.d.mean) > Math.abs(x.d.mean) ? p : x));
-  const halfWidth = (largest.d.high - largest.d.low) / 2;
-  const size = Math.abs(largest.d.mean);
-  // Below half a point the methods may simply be equivalent; an n estimate would be absurd.
-  const needed = size >= 0.005 ? Math.ceil(n * (halfWidth / size) ** 2 - 1e-9) : undefined; // ε: float noise must not add a question
-  const neededEn =
-    needed !== undefined
-      ? ` To resolve a difference of ${points(size)} points you would need roughly ${needed} questions.`
-      : ' The differences are so small that the methods may simply be equivalent on this test set.';
-  const neededZh =
-    needed !== undefined
-      ? `要分辨 ${points(size)} 个百分点的差距，大约需要 ${needed} 道题。`
-      : '差距非常小，这些方法在当前测试集上可能本来就不相上下。';
-  return tidy({
-    rule: 'not-distinguishable',
+  return out;
+}
+
+/**
+ * One comparison in words, whatever its metric: "X better than Y on …" when the bar is met, otherwise
+ * "Not enough evidence …" with the questions a test of 80% power would need. The results table lists
+ * every comparison this way, so it and the guide can never word the same numbers differently.
+ */
+export function comparisonStatement(s: EvalSummary, raw: PairedComparison): EvidenceStatement {
+  const c = winnerFirst(raw);
+  if (!meetsBar(c)) return tidy(notEnough(s, c));
+  return tidy({ rule: 'measured-difference', severity: 'good', text: betterSentence(s, c), runIds: runIdsOf(s, c.a, c.b), uncertainty: comparisonUncertainty(c), comparison: c });
+}
+
+function notEnough(s: EvalSummary, c: PairedComparison): EvidenceStatement {
+  const a = armLabel(s, c.a);
+  const b = armLabel(s, c.b);
+  const m = METRIC_LABELS[c.metric] ?? { en: c.metric, zh: c.metric };
+  const nums = comparisonNumbers(c);
+  const t = PAIRED_TEST_NAMES[c.test];
+  const why: L =
+    c.pHolm < ALPHA && c.n < MIN_PAIRED_N
+      ? { en: ` Fewer than ${MIN_PAIRED_N} paired questions stand behind it.`, zh: `支撑它的配对题目少于 ${MIN_PAIRED_N} 道。` }
+      : { en: '', zh: '' };
+  const power = `${Math.round(POWER * 100)}%`;
+  const need: L =
+    c.needed === null
+      ? { en: ' No difference was observed, so no number of questions can be estimated.', zh: '没有观察到差异，因此无法估计所需题目数量。' }
+      : c.needed <= MIN_PAIRED_N
+        ? {
+            en: ` At least ${MIN_PAIRED_N} paired questions are needed before a method is called better; a difference of this size would reach ${power} power at α = ${ALPHA} with that many (${t.en}).`,
+            zh: `判定一个方法更好至少需要 ${MIN_PAIRED_N} 道配对题目；这么大的差异在这个题量下即可达到 ${power} 的检验功效（α = ${ALPHA}，${t.zh}）。`,
+          }
+        : {
+            en: ` About ${c.needed} paired questions would be needed to detect a difference of this size (${power} power, α = ${ALPHA}, ${t.en}).`,
+            zh: `要检出这么大的差异，大约需要 ${c.needed} 道配对题目（检验功效 ${power}，α = ${ALPHA}，${t.zh}）。`,
+          };
+  return {
+    rule: 'not-enough-evidence',
     severity: 'warn',
     text: {
-      en: `With n = ${n} questions these methods cannot be told apart: ${listEn} F1 points. Add more questions before drawing conclusions from these pairs.${neededEn}`,
-      zh: `只有 n = ${n} 道题，以下方法之间还分不出高下：${listZh}（单位：F1 百分点）。在据此下结论之前，请先增加题目。${neededZh}`,
+      en: `Not enough evidence: ${a.en} vs ${b.en} on ${m.en}: ${nums.en}.${why.en}${need.en}`,
+      zh: `证据不足：${a.zh}对${b.zh}（${m.zh}）：${nums.zh}。${why.zh}${need.zh}`,
     },
-    runIds: union(...pairs.flatMap((p) => [p.a.runIds, p.b.runIds])),
-    uncertainty: {
-      en: `Each listed difference CI contains 0. CI width shrinks roughly with √n: four times as many questions halves it.`,
-      zh: `上面每个差值的置信区间都包含 0。置信区间宽度大致与 √n 成反比：题目增加到四倍，区间宽度减半。`,
-    },
-  });
+    runIds: runIdsOf(s, c.a, c.b),
+    uncertainty: comparisonUncertainty(c),
+    comparison: c,
+  };
 }
 
-/** Rules in the order their statements are shown: findings first, then price, then caveats. */
-export const EVIDENCE_RULES: readonly { id: EvidenceRuleId; run: (s: EvalSummary) => EvidenceStatement[] }[] = [
-  { id: 'rag-knowledge-gap', run: (s) => listOf(ruleRagKnowledgeGap(s)) },
-  { id: 'rag-no-gain', run: (s) => listOf(ruleRagNoGain(s)) },
-  { id: 'retrieval-weak', run: (s) => listOf(ruleRetrievalWeak(s)) },
-  { id: 'format-behaviour', run: (s) => listOf(ruleFormatBehaviour(s)) },
-  { id: 'model-too-small', run: (s) => listOf(ruleModelTooSmall(s)) },
+/** The token and latency price of each arm relative to plain on the same model, next to what it buys in token F1. */
+export function ruleCost(s: EvalSummary): EvidenceStatement[] {
+  const out: EvidenceStatement[] = [];
+  for (const m of s.arms) {
+    if (m.method === 'plain') continue;
+    const plain = armOf(s, m.model, 'plain');
+    if (!plain || plain.promptTokens <= 0) continue;
+    const c = findComparison(s, m.key, plain.key);
+    if (!c) continue;
+    const ratio = m.promptTokens / plain.promptTokens;
+    const ms = signedMs(m.latencyMs - plain.latencyMs);
+    const gained = meetsBar(c) && c.diff > 0;
+    const l = armLabel(s, m.key);
+    const pl = armLabel(s, plain.key);
+    const en = `${capitalize(l.en)} costs ${ratio.toFixed(1)}× the prompt tokens of ${pl.en} (${Math.round(m.promptTokens)} vs ${Math.round(plain.promptTokens)} tokens) and ${ms} ms per answer`;
+    const zh = `${l.zh}的提示词 token 是${pl.zh}的 ${ratio.toFixed(1)} 倍（${Math.round(m.promptTokens)} 对 ${Math.round(plain.promptTokens)}），每次回答延迟 ${ms} 毫秒`;
+    out.push(
+      tidy({
+        rule: 'cost',
+        severity: !gained && ratio >= COST_WARN_TOKEN_RATIO ? 'warn' : 'info',
+        text: gained
+          ? { en: `${en}, for ${signed(c.diff)} token F1 (${formatP(c.pHolm)}, n = ${c.n}).`, zh: `${zh}，换来词元 F1 ${signed(c.diff)}（${formatP(c.pHolm)}，n = ${c.n}）。` }
+          : {
+              en: `${en}, for a token F1 change of ${signed(c.diff)} that is not established (${formatP(c.pHolm)}, n = ${c.n}).`,
+              zh: `${zh}，而词元 F1 的变化（${signed(c.diff)}）并未得到证实（${formatP(c.pHolm)}，n = ${c.n}）。`,
+            },
+        runIds: runIdsOf(s, m.key, plain.key),
+        uncertainty: {
+          en: `Tokens and latency are means over the questions; latency depends on this device and model. ${comparisonUncertainty(c).en}`,
+          zh: `token 数和延迟为各题的平均值，延迟取决于当前设备和模型。${comparisonUncertainty(c).zh}`,
+        },
+        comparison: c,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Rules in the order their statements are shown: findings first, then comparisons, price, caveats. */
+export const EVIDENCE_RULES: readonly { id: EvidenceRuleId | 'comparisons'; run: (s: EvalSummary) => EvidenceStatement[] }[] = [
+  { id: 'rag-knowledge-gap', run: ruleRagKnowledgeGap },
+  { id: 'rag-no-gain', run: ruleRagNoGain },
+  { id: 'retrieval-weak', run: ruleRetrievalWeak },
+  { id: 'format-behaviour', run: ruleFormatBehaviour },
+  { id: 'model-too-small', run: ruleModelTooSmall },
+  { id: 'comparisons', run: ruleComparisons },
   { id: 'cost', run: ruleCost },
-  { id: 'not-distinguishable', run: (s) => listOf(ruleNotDistinguishable(s)) },
 ];
-
-function listOf(x: EvidenceStatement | undefined): EvidenceStatement[] {
-  return x ? [x] : [];
-}
 
 export function interpretEvidence(summary: EvalSummary): EvidenceStatement[] {
   return EVIDENCE_RULES.flatMap((r) => r.run(summary));
@@ -417,8 +571,9 @@ export interface ScoreAdjustment {
 /**
  * Points per rule. A measured finding on the user's own data is worth about as much as one strong
  * questionnaire answer (3–4 points): enough to break a close call, not to overturn a clear profile.
- * Rules that are absent here (retrieval-weak, cost, not-distinguishable) do not move scores: weak
- * retrieval is a fixable pipeline problem, not evidence against RAG, and inconclusive data is no data.
+ * Rules that are absent here (retrieval-weak, measured-difference, cost, not-enough-evidence) do not
+ * move scores: weak retrieval is a fixable pipeline problem, a bare difference has no reading, and
+ * inconclusive data is no data.
  */
 export const EVIDENCE_POINTS: Readonly<Partial<Record<EvidenceRuleId, Partial<Record<MethodKey, number>>>>> = {
   'rag-knowledge-gap': { rag: 3 },
@@ -427,8 +582,12 @@ export const EVIDENCE_POINTS: Readonly<Partial<Record<EvidenceRuleId, Partial<Re
   'model-too-small': { 'fine-tune': 2 },
 };
 
+const RULE_IDS: readonly string[] = [
+  'rag-knowledge-gap', 'rag-no-gain', 'retrieval-weak', 'format-behaviour', 'model-too-small', 'measured-difference', 'cost', 'not-enough-evidence',
+] satisfies readonly EvidenceRuleId[];
+
 function isRuleId(rule: string): rule is EvidenceRuleId {
-  return EVIDENCE_RULES.some((r) => r.id === rule);
+  return RULE_IDS.includes(rule);
 }
 
 /** Each rule counts once, however many statements (or summaries) repeat it. */

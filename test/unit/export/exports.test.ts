@@ -3,7 +3,7 @@ import { BundleError, bundleToJson, importBundle, makeBundle, parseBundle, sameS
 import { finetuneExample, toFinetuneJsonl } from '../../../src/export/finetune';
 import { RESULT_COLUMNS, resultRows, resultsToCsv, resultsToJson } from '../../../src/export/results';
 import { loadRunSummary, summarize } from '../../../src/eval/summary';
-import { parseCsvRecords } from '../../../src/eval/testset';
+import { parseCsvRecords } from '../../../src/extract/csv';
 import { getEvalRun } from '../../../src/store/runs';
 import { getTestSet } from '../../../src/store/testsets';
 import type { EvalRunRecord } from '../../../src/store/db';
@@ -31,7 +31,7 @@ describe('results CSV and JSON', () => {
     expect(j.format).toBe('method-lab-eval-results');
     expect(j.settings.methods).toEqual(['plain', 'rag']);
     expect(j.settings.items).toBeUndefined();
-    expect(j.summary.methods).toHaveLength(2);
+    expect(j.summary.arms).toHaveLength(2);
     expect(j.rows).toHaveLength(8);
   });
 });
@@ -80,7 +80,7 @@ describe('reproducible bundle', () => {
     const loaded = (await loadRunSummary(db, run))!;
     expect(loaded.results).toHaveLength(8);
     expect(sameSummary(loaded.summary, summary)).toBe(true);
-    expect(loaded.summary.methods).toEqual(summary.methods);
+    expect(loaded.summary.arms).toEqual(summary.arms);
     // Importing again does not overwrite: a new id.
     const again = await importBundle(db, parseBundle(text), () => 'run2');
     expect(again).toEqual({ runId: 'run2', verified: true, testSetCreated: false });

@@ -15,6 +15,7 @@ import {
 } from '../../../src/guide/content';
 import { decide } from '../../../src/guide/decide';
 import { interpretEvidence, type EvalSummary } from '../../../src/guide/evidence';
+import { ragVsPlain } from './evidence-fixtures';
 import type { Answers } from '../../../src/guide/questions';
 import { SIMPLICITY_ORDER, type L } from '../../../src/guide/types';
 
@@ -120,24 +121,7 @@ describe('toMarkdown', () => {
     tools: 'no',
     domain: 'specific',
   };
-  const summary: EvalSummary = {
-    testSetName: 'HR policies',
-    model: 'Qwen2.5-0.5B-Instruct',
-    methods: [
-      { method: 'plain', n: 40, f1: { mean: 0.32, low: 0.25, high: 0.39 }, promptTokens: 120, latencyMs: 800, runIds: ['run-plain'] },
-      {
-        method: 'rag',
-        n: 40,
-        f1: { mean: 0.58, low: 0.5, high: 0.66 },
-        retrievalRecallAtK: { mean: 0.82, low: 0.74, high: 0.9 },
-        k: 5,
-        promptTokens: 1450,
-        latencyMs: 1900,
-        runIds: ['run-rag'],
-      },
-    ],
-    diffs: [{ a: 'rag', b: 'plain', f1Diff: { mean: 0.26, low: 0.18, high: 0.34 } }],
-  };
+  const summary: EvalSummary = ragVsPlain(50, 'run-rag');
   const statements = interpretEvidence(summary);
   const rec = decide(answers, statements);
 
@@ -146,8 +130,8 @@ describe('toMarkdown', () => {
     expect(rec.top).toBe('rag');
     expect(md.startsWith('# Recommendation: RAG (retrieval-augmented generation)\n')).toBe(true);
     for (const r of rec.ranked[0].reasons) expect(md).toContain(r.en);
-    expect(md).toContain('**supports:** RAG beats plain prompting by +26.0 F1 points');
-    expect(md).toContain('runs: `run-rag`, `run-plain`');
+    expect(md).toContain('**supports:** RAG better than plain on token F1: +0.42 [0.31, 0.52], p < 0.001, n = 50 (Wilcoxon, Holm-corrected).');
+    expect(md).toContain('runs: `run-rag`');
     expect(md).toContain('| 1 | RAG (retrieval-augmented generation) |');
     expect(md).toContain('- Does the task need private or proprietary knowledge? **Yes, answers depend on our own documents**');
     expect(md).toContain('Evaluate at every step');
@@ -162,7 +146,7 @@ describe('toMarkdown', () => {
       expect(md).not.toContain(r.en);
     }
     expect(md).toContain('## 理由');
-    expect(md).toContain('**支持：** RAG 的 F1 比直接提问高 26.0 个百分点');
+    expect(md).toContain('**支持：** RAG 在词元 F1 上优于直接提问：+0.42 [0.31, 0.52]，p < 0.001，n = 50（Wilcoxon，Holm 校正）。');
     expect(md).toContain('任务是否需要私有或内部专有的知识？ **需要，答案取决于我们自己的文档**');
     expect(md).toContain('提示词工程贯穿每一步');
   });

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { CLOSE_MARGIN, decide, PROMPT_STAYS, RULES } from '../../../src/guide/decide';
-import type { EvidenceStatement } from '../../../src/guide/evidence';
+import { interpretEvidence, type EvidenceStatement } from '../../../src/guide/evidence';
+import { ragVsPlain, tooSmall } from './evidence-fixtures';
 import type { Answers, OptionValues, QuestionId } from '../../../src/guide/questions';
 import { questions } from '../../../src/guide/questions';
 import { SIMPLICITY_ORDER, type MethodKey } from '../../../src/guide/types';
@@ -431,5 +432,37 @@ describe('decide with measured evidence', () => {
     const weak: EvidenceStatement = { ...gain, rule: 'retrieval-weak', severity: 'warn' };
     expect(decide(close, [weak])).toEqual(decide(close));
     expect(decide(close, [])).toEqual(decide(close));
+  });
+});
+
+describe('decide with an evaluation: the recommendation moves only when the data support it', () => {
+  // General domain (prompt +3) with thousands of examples (fine-tuning +3): a tie the simpler method wins.
+  const tie: Answers = { domain: 'general', examples: 'thousands' };
+  // General domain favours prompt (3) over RAG (2 for partly private knowledge).
+  const close: Answers = { domain: 'general', 'private-knowledge': 'some' };
+
+  it('three questions with every method low: no verdict, prompt engineering stays on top', () => {
+    expect(decide(tie).top).toBe('prompt');
+    const st = interpretEvidence(tooSmall(3));
+    expect(st.some((x) => x.rule === 'model-too-small')).toBe(false);
+    expect(st.some((x) => x.rule === 'not-enough-evidence')).toBe(true);
+    expect(decide(tie, st)).toEqual(decide(tie));
+  });
+
+  it('fifty questions with every F1 interval below 0.30 and retrieval clearly working: fine-tuning moves to the top', () => {
+    const rec = decide(tie, interpretEvidence(tooSmall(50)));
+    expect(rec.top).toBe('fine-tune');
+    const ft = rec.ranked.find((r) => r.method === 'fine-tune')!;
+    expect(ft.score).toBe(decide(tie).ranked.find((r) => r.method === 'fine-tune')!.score + 2);
+    expect(ft.reasons.at(-1)?.en.startsWith('Measured: Every method on SmolLM2-135M stays below token F1 0.30')).toBe(true);
+  });
+
+  it('RAG against plain: three questions leave prompt engineering on top, fifty clear ones make RAG the pick', () => {
+    expect(decide(close, interpretEvidence(ragVsPlain(3)))).toEqual(decide(close));
+    const rec = decide(close, interpretEvidence(ragVsPlain(50)));
+    expect(rec.top).toBe('rag');
+    expect(rec.ranked.find((r) => r.method === 'rag')!.reasons.at(-1)?.en).toContain(
+      'RAG better than plain on token F1: +0.42 [0.31, 0.52], p < 0.001, n = 50 (Wilcoxon, Holm-corrected)',
+    );
   });
 });

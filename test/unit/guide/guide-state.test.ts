@@ -6,6 +6,7 @@ import { freshDb } from '../store/helpers';
 import { ANSWERS_KEY, GuideState } from '../../../src/state/guide.svelte';
 import { getSetting, setSetting } from '../../../src/store/settings';
 import type { EvalSummary } from '../../../src/guide/evidence';
+import { ragVsPlain } from './evidence-fixtures';
 import type { LabDb } from '../../../src/store/db';
 
 const HR = {
@@ -22,24 +23,7 @@ const HR = {
   'new-domain': 'no',
 } as const;
 
-const ragWins: EvalSummary = {
-  testSetName: 'HR policies',
-  model: 'Qwen2.5-0.5B-Instruct',
-  methods: [
-    { method: 'plain', n: 40, f1: { mean: 0.32, low: 0.25, high: 0.39 }, promptTokens: 120, latencyMs: 800, runIds: ['run-1'] },
-    {
-      method: 'rag',
-      n: 40,
-      f1: { mean: 0.58, low: 0.5, high: 0.66 },
-      retrievalRecallAtK: { mean: 0.82, low: 0.74, high: 0.9 },
-      k: 5,
-      promptTokens: 1450,
-      latencyMs: 1900,
-      runIds: ['run-1'],
-    },
-  ],
-  diffs: [{ a: 'rag', b: 'plain', f1Diff: { mean: 0.26, low: 0.18, high: 0.34 } }],
-};
+const ragWins: EvalSummary = ragVsPlain(50, 'run-1');
 
 const none = async () => null;
 
@@ -137,5 +121,20 @@ describe('GuideState', () => {
     expect(en).toContain('Answers must cite sources');
     const zh = g.markdown('zh');
     expect(zh).toMatch(/^# 推荐方案：RAG（检索增强生成）/);
+  });
+});
+
+describe('GuideState kept across visits', () => {
+  it('a recommendation read before the evaluation existed moves once the evaluation is read', async () => {
+    const db = await freshDb();
+    let summary: { summary: EvalSummary; runId: string } | null = null;
+    const g = state(db, async () => summary);
+    await g.init();
+    const score = () => g.recommendation.ranked.find((r) => r.method === 'rag')!.score;
+    const before = score();
+    summary = { summary: ragWins, runId: 'run-1' };
+    await g.init();
+    expect(g.statements.map((s) => s.rule)).toContain('rag-knowledge-gap');
+    expect(score() - before).toBe(3);
   });
 });
