@@ -1,8 +1,13 @@
-// Entry: mounts the app and starts the service worker (offline use, update prompt; see docs/DEPLOY.md).
+// Entry: creates the page's states, mounts the app and starts the service worker (offline use,
+// update prompt; see docs/DEPLOY.md).
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { pwa } from './state/pwa.svelte';
+import { States } from './state/context.svelte';
 import './ui/global.css';
 
-mount(App, { target: document.getElementById('app')! });
-pwa.start();
+const states = new States();
+mount(App, { target: document.getElementById('app')!, props: { states } });
+states.start();
+states.pwa.start();
+// A hook for diagnostics and the end-to-end tests (e.g. to crash a worker on purpose).
+(globalThis as { __methodLab?: unknown }).__methodLab = states;

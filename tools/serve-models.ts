@@ -21,7 +21,8 @@ export function serveModels(dir: string | undefined, base: string, aliases = '')
     const path = decodeURIComponent(req.url.split('?')[0]);
     if (!path.startsWith(prefix)) return next();
     let rel = path.slice(prefix.length).replace(/\/resolve\/[^/]+\//, '/');
-    for (const [from, to] of alias) if (rel.startsWith(`${from}/`)) rel = to + rel.slice(from.length);
+    // An alias maps a model folder (`from/...`) or one file (`from` exactly) to a fixture.
+    for (const [from, to] of alias) if (rel === from || rel.startsWith(`${from}/`)) rel = to + rel.slice(from.length);
     rel = normalize(rel);
     const file = join(root, rel);
     if (!file.startsWith(root + sep)) {

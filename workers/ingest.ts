@@ -10,6 +10,7 @@ import { chunkDocument } from '../src/chunking/chunk';
 import type { LabDb } from '../src/store/db';
 import { findByHash, saveDocumentWithChunks } from '../src/store/documents';
 import type { ChunkRecord, StoredDocument } from '../src/store/db';
+import { chunkId } from '../src/store/chunk-id';
 
 export interface IngestInput {
   name: string;
@@ -36,7 +37,11 @@ function checkAborted(signal: AbortSignal) {
   if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
 }
 
-export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps): Promise<IngestSummary> {
+/**
+ * Stores the file; hands back the chunk records it wrote and the document's title (part of each
+ * chunk's indexed header), so the caller indexes and embeds them without reading them back.
+ */
+export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps): Promise<{ summary: IngestSummary; chunks: ChunkRecord[]; title?: string }> {
   const started = performance.now();
   const { name, bytes, maxBytes, chunking } = input;
   if (bytes.length > maxBytes) {
@@ -85,7 +90,7 @@ export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps
     sections: doc.sections,
   };
   const records: ChunkRecord[] = chunks.map((c) => ({
-    id: `${id}:${c.index}`,
+    id: chunkId(id, c.index),
     docId: id,
     index: c.index,
     text: c.text,
@@ -96,5 +101,5 @@ export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps
     tokens: c.tokens,
   }));
   await saveDocumentWithChunks(db, stored, records);
-  return { id, name, kind: doc.kind, chunks: chunks.length, chars: doc.text.length, pages: doc.pages, ms: performance.now() - started };
+  return { summary: { id, name, kind: doc.kind, chunks: chunks.length, chars: doc.text.length, pages: doc.pages, ms: performance.now() - started }, chunks: records, ...(doc.title ? { title: doc.title } : {}) };
 }

@@ -1,4 +1,8 @@
 import { timeoutFetch } from './runtime';
 import { createLlmHandler } from './llm-handler';
-const handle = createLlmHandler((msg, transfer) => self.postMessage(msg, { transfer: transfer ?? [] }), { fetch: timeoutFetch });
+import wllamaWasm from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+const handle = createLlmHandler((msg, transfer) => self.postMessage(msg, { transfer: transfer ?? [] }), {
+  fetch: timeoutFetch,
+  wllamaWasmUrl: new URL(wllamaWasm, self.location.href).href,
+});
 self.onmessage = (e) => handle(e.data);

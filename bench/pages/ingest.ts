@@ -7,7 +7,7 @@
 // placement isolates what our code adds. pdf.js in the page (with its real pdf.js worker) is
 // measured too and reported in the note. Runs alternate ours / worker / page so drift on a noisy
 // machine hits all three; the ratio is the median of the per-run ratios.
-import { KnowledgeClient } from '../../src/engines/knowledge-client';
+import { KnowledgeClient } from '../../src/clients/knowledge-client';
 import { DEFAULT_CHUNKING } from '../../src/chunking/chunk';
 import { AppConfig } from '../../src/config';
 import type { Progress } from '../../src/protocol/messages';

@@ -1,54 +1,77 @@
 // Page side of the knowledge worker: typed methods over the RPC client.
 
 import type { ChunkSettings } from '../chunking/chunk';
-import type { Device, EmbedderInfo, IndexStats, IngestSummary, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult } from '../protocol/messages';
+import type { Device, EmbedderInfo, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult, SweepProgress, SweepReply, SweepRequest } from '../protocol/messages';
+import type { ChunkContextEntry } from '../store/documents';
 import type { EmbedderEntry } from '../models/catalog';
 import type { ResolvedHosts } from '../models/hosts';
-import { RpcClient } from './rpc';
+import { RpcClient, type WorkerFactory } from './rpc';
+
+type Res<K extends keyof KnowledgeCalls> = Promise<KnowledgeCalls[K]['res']>;
 
 export class KnowledgeClient {
-  readonly rpc = new RpcClient<KnowledgeCalls>('knowledge', () => new Worker(new URL('../../workers/knowledge.worker.ts', import.meta.url), { type: 'module', name: 'knowledge' }));
+  readonly rpc: RpcClient<KnowledgeCalls>;
+
+  /** `factory` starts the worker; unit tests pass one that runs the real handler in-process. */
+  constructor(factory: WorkerFactory = () => new Worker(new URL('../../workers/knowledge.worker.ts', import.meta.url), { type: 'module', name: 'knowledge' })) {
+    this.rpc = new RpcClient<KnowledgeCalls>('knowledge', factory);
+  }
 
   loadEmbedder(model: ModelSpec, hosts: ResolvedHosts, device: Device, entry: Pick<EmbedderEntry, 'pooling' | 'normalize' | 'queryPrefix' | 'passagePrefix'>, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<EmbedderInfo> {
     const { pooling, normalize, queryPrefix, passagePrefix } = entry;
     return this.rpc.call('loadEmbedder', { model, hosts, device, pooling, normalize, queryPrefix, passagePrefix }, { onProgress, signal });
   }
 
-  embed(texts: string[], kind: 'query' | 'passage' | 'raw' = 'raw', onProgress?: (p: Progress) => void, signal?: AbortSignal) {
-    return this.rpc.call('embed', { texts, kind }, { onProgress, signal });
+  loadReranker(model: ModelSpec, hosts: ResolvedHosts, device: Device, onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'loadReranker'> {
+    return this.rpc.call('loadReranker', { model, hosts, device }, { onProgress, signal });
   }
 
-  /**
-   * `model`: whose stored vectors to index while no embedder is loaded; `rebuild` re-reads
-   * IndexedDB even if the index is built (after a workspace import).
-   */
-  openIndex(opts: { model?: string; rebuild?: boolean } = {}): Promise<IndexStats> {
-    return this.rpc.call('openIndex', opts);
+  embed(texts: string[], kind: 'query' | 'passage' | 'raw', signal?: AbortSignal): Res<'embed'> {
+    return this.rpc.call('embed', { texts, kind }, { signal });
   }
 
-  embedMissing(onProgress?: (p: Progress) => void, signal?: AbortSignal) {
-    return this.rpc.call('embedMissing', {}, { onProgress, signal });
+  /** `model`: whose stored vectors to index while no embedder is loaded. */
+  openIndex(model?: string): Res<'openIndex'> {
+    return this.rpc.call('openIndex', { model });
   }
 
   search(query: string, opts: SearchOptions, signal?: AbortSignal): Promise<SearchResult> {
     return this.rpc.call('search', { query, opts }, { signal });
   }
 
-  loadReranker(model: ModelSpec, hosts: ResolvedHosts, device: Device, onProgress?: (p: Progress) => void) {
-    return this.rpc.call('loadReranker', { model, hosts, device }, { onProgress });
+  embedMissing(onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'embedMissing'> {
+    return this.rpc.call('embedMissing', {}, { onProgress, signal });
   }
 
   /** The bytes are transferred to the worker: `bytes` is unusable afterwards. */
-  ingest(name: string, bytes: ArrayBuffer, maxBytes: number, chunking: ChunkSettings, onProgress?: (p: Progress) => void, signal?: AbortSignal, sample = false): Promise<IngestSummary> {
-    return this.rpc.call('ingest', { name, bytes, maxBytes, chunking, ...(sample ? { sample } : {}) }, { onProgress, signal }, [bytes]);
+  ingest(req: KnowledgeCalls['ingest']['req'], onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'ingest'> {
+    return this.rpc.call('ingest', req, { onProgress, signal }, [req.bytes]);
   }
 
-  reindex(ids: string[] | 'all', chunking: ChunkSettings, onProgress?: (p: Progress) => void, signal?: AbortSignal) {
+  reindex(ids: string[] | 'all', chunking: ChunkSettings, onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'reindex'> {
     return this.rpc.call('reindex', { ids, chunking }, { onProgress, signal });
   }
 
-  deleteDocs(ids: string[] | 'all') {
+  deleteDocs(ids: string[] | 'all'): Res<'deleteDocs'> {
     return this.rpc.call('deleteDocs', { ids });
+  }
+
+  importWorkspace(file: Blob, mode: 'merge' | 'replace'): Res<'importWorkspace'> {
+    return this.rpc.call('importWorkspace', { file, mode });
+  }
+
+  /** Stores (null: removes) chunks' context sentences; progress while they are embedded again. */
+  setContexts(entries: ChunkContextEntry[], onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'setContexts'> {
+    return this.rpc.call('setContexts', { entries }, { onProgress, signal });
+  }
+
+  /** Runs the retrieval sweep in scratch indexes; `onItem` gets progress per setting. */
+  sweep(req: SweepRequest, onItem?: (p: SweepProgress) => void, signal?: AbortSignal): Promise<SweepReply> {
+    return this.rpc.call('sweep', req, { onItem, signal });
+  }
+
+  clearAll(): Res<'clearAll'> {
+    return this.rpc.call('clearAll', {});
   }
 
   crash(): void {

@@ -2,21 +2,27 @@
 
 import type { ChatMessage, GenParams, GenResult, LlmCalls, LoadPlan, LoadedModel, Progress } from '../protocol/messages';
 import type { ResolvedHosts } from '../models/hosts';
-import { RpcClient } from './rpc';
+import { RpcClient, type WorkerFactory } from './rpc';
 
 export class LlmClient {
-  readonly rpc = new RpcClient<LlmCalls>('LLM', () => new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' }));
+  readonly rpc: RpcClient<LlmCalls>;
 
-  load(plan: LoadPlan, hosts: ResolvedHosts, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<LoadedModel> {
-    return this.rpc.call('load', { plan, hosts }, { onProgress, signal });
+  /** `factory` starts the worker; unit tests pass one that runs the real handler in-process. */
+  constructor(factory: WorkerFactory = () => new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' })) {
+    this.rpc = new RpcClient<LlmCalls>('LLM', factory);
   }
 
-  generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult> {
-    return this.rpc.call('generate', { messages, params }, { onItem: onToken, signal });
+  load(key: string, plan: LoadPlan, hosts: ResolvedHosts, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<LoadedModel> {
+    return this.rpc.call('load', { key, plan, hosts }, { onProgress, signal });
   }
 
-  async countTokens(messages: ChatMessage[]): Promise<number> {
-    return (await this.rpc.call('countTokens', { messages })).tokens;
+  generate(key: string, messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult> {
+    return this.rpc.call('generate', { key, messages, params }, { onItem: onToken, signal });
+  }
+
+  /** Frees one model (or all, without a key). */
+  unload(key?: string): Promise<{ unloaded: number }> {
+    return this.rpc.call('unload', key === undefined ? {} : { key });
   }
 
   crash(): void {

@@ -2,13 +2,15 @@
 // question (so a partial run still compares methods on the same questions). Skips pairs already
 // finished (resume), reports progress with an ETA from the mean item time, and stops on abort.
 
-import { runLane, type FewShotSettings, type LaneConfig, type LaneDeps, type LaneResult, type RetrievalSettings } from '../lab/run-lane';
+import { runLane, type FewShotSettings, type LaneConfig, type LaneDeps, type LaneRan, type LaneResult, type RetrievalSettings } from '../lab/run-lane';
+import type { Lang } from '../i18n/lang';
 import { isAbort } from '../protocol/errors';
-import type { ChatMessage, GenParams, GenUsage, LoadedModel, SearchHit } from '../protocol/messages';
+import type { ChatMessage, GenParams, GenResult, GenUsage, LoadedModel, SearchHit } from '../protocol/messages';
 import type { TestItem } from '../store/db';
 import { evalItemKey } from '../store/runs';
 import type { Example, MethodId, PartKind } from '../strategies/types';
 import type { JudgeResult } from './judge';
+import type { ClaimsResult } from './claims';
 import type { ItemScores } from './score';
 
 /** Everything a run was made with: stored on the run, so resuming and re-importing use the same. */
@@ -17,17 +19,22 @@ export interface EvalConfig {
   /** The questions as they were when the run started (editing the set later does not change the run). */
   items: TestItem[];
   methods: MethodId[];
+  /** A grid run: the model keys the methods ran on (two or more), with their display names. */
+  models?: string[];
+  modelNames?: Record<string, string>;
   /** The model id asked for; `model` is what actually ran (engine, device, dtype). */
   llm: string;
   model: LoadedModel | null;
   embedder: string;
-  lang: 'en' | 'zh';
+  lang: Lang;
   systemPrompt: string;
   params: GenParams;
   retrieval: RetrievalSettings;
   fewShot: FewShotSettings;
   examples: Example[];
   judge: boolean;
+  /** The user chose to run without retrieval parts that cannot load; each item records what ran. */
+  degrade?: boolean;
   /** Seed of the bootstrap intervals. */
   seed: number;
   /** Set when the run came from someone else's bundle. */
@@ -38,8 +45,10 @@ export interface EvalConfig {
 export interface EvalItemResult {
   itemId: string;
   method: MethodId;
+  /** The model key the answer came from in a grid run; absent when the run has one model. */
+  model?: string;
   answer: string;
-  stopped: 'eos' | 'length' | 'aborted';
+  stopped: GenResult['stopped'];
   messages: ChatMessage[];
   partTokens: Record<PartKind, number>;
   /** Retrieval results with their scores, ranked. */
@@ -49,8 +58,12 @@ export interface EvalItemResult {
   examplesUsed: string[];
   retrievalMs: number;
   usage: GenUsage;
+  /** What ran for this item (absent in results stored by earlier versions). */
+  ran?: LaneRan;
   scores: ItemScores;
   judge: JudgeResult | null;
+  /** Per-claim faithfulness verdicts (model-graded), when the judge ran. */
+  claims?: ClaimsResult | null;
   thumb: 'up' | 'down' | null;
   /** Epoch ms. */
   finishedAt: number;
@@ -59,6 +72,8 @@ export interface EvalItemResult {
 export interface Job {
   item: TestItem;
   method: MethodId;
+  /** The model key in a grid run (methods × models); absent when the run has one model. */
+  model?: string;
 }
 
 export interface RunnerProgress {
@@ -91,8 +106,11 @@ export interface RunnerOptions {
   methods: readonly MethodId[];
   /** `evalItemKey`s finished earlier (from `finishedKeys`). */
   finished: ReadonlySet<string>;
+  /** A grid run's model keys (two or more); one-model runs leave it out. */
+  models?: readonly string[];
   laneConfig: (method: MethodId) => LaneConfig;
-  deps: LaneDeps;
+  /** The lane's dependencies for a job (its model's generate in a grid run). */
+  deps: (job: Job) => LaneDeps;
   /** Scores, optionally judges, and stores one result. Throwing counts the item as failed. */
   finish: (job: Job, result: LaneResult, signal: AbortSignal) => Promise<void>;
   onProgress?: (p: RunnerProgress) => void;
@@ -105,8 +123,13 @@ export interface RunnerOptions {
 }
 
 /** Question-major order: all methods of question 1, then question 2, … */
-export function jobsOf(items: readonly TestItem[], methods: readonly MethodId[]): Job[] {
-  return items.flatMap((item) => methods.map((method) => ({ item, method })));
+/**
+ * One model: question-major (all methods of question 1, then question 2…), so a partial run still
+ * compares methods on the same questions. A grid of models: model-major, so each model loads once.
+ */
+export function jobsOf(items: readonly TestItem[], methods: readonly MethodId[], models?: readonly string[]): Job[] {
+  if (!models || models.length < 2) return items.flatMap((item) => methods.map((method) => ({ item, method })));
+  return models.flatMap((model) => items.flatMap((item) => methods.map((method) => ({ item, method, model }))));
 }
 
 /** Remaining ms from the mean of the item times so far; null before the first item finishes. */
@@ -119,8 +142,8 @@ export function estimateEta(durationsMs: readonly number[], remaining: number): 
 export async function runBatch(opts: RunnerOptions): Promise<RunnerOutcome> {
   const now = opts.now ?? (() => performance.now());
   const maxFails = opts.maxConsecutiveFailures ?? 3;
-  const all = jobsOf(opts.items, opts.methods);
-  const todo = all.filter((j) => !opts.finished.has(evalItemKey(j.item.id, j.method)));
+  const all = jobsOf(opts.items, opts.methods, opts.models);
+  const todo = all.filter((j) => !opts.finished.has(evalItemKey(j.item.id, j.method, j.model)));
   const skipped = all.length - todo.length;
   const durations: number[] = [];
   const failures: RunnerFailure[] = [];
@@ -136,7 +159,7 @@ export async function runBatch(opts: RunnerOptions): Promise<RunnerOutcome> {
     report(job);
     const t0 = now();
     try {
-      const res = await runLane(job.item.question, opts.laneConfig(job.method), opts.deps, { signal: opts.signal, onToken: opts.onToken });
+      const res = await runLane(job.item.question, opts.laneConfig(job.method), opts.deps(job), { signal: opts.signal, onToken: opts.onToken });
       if (opts.signal.aborted) return { status: 'cancelled', failures };
       await opts.finish(job, res, opts.signal);
       durations.push(now() - t0);

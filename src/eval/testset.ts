@@ -216,8 +216,6 @@ function parseJsonl(text: string): ImportResult {
 
 // ---------------- CSV / TSV ----------------
 
-// The CSV reader is shared with document extraction; re-exported for the results-export checks.
-export { parseCsvRecords, type CsvRecord };
 
 function isBlank(r: CsvRecord): boolean {
   return r.fields.length === 1 && r.fields[0].trim() === '';

@@ -255,6 +255,13 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
           zh: '针对任务或对话做监督微调时，从对话（指令）模型开始，它已经会听从指令；要做继续预训练、或者输出分布差异很大时，从基础模型开始，之后自己补上监督微调和对齐。',
         },
       },
+      {
+        name: { en: 'Fine-tune, then compare (in Method Lab)', zh: '先微调，再比较（在 Method Lab 中）' },
+        text: {
+          en: 'On the Evaluate screen, hold out 30% of your test set, then export the rest as training data for LLaMA-Factory, ms-swift or OpenAI (with RAFT, each example shows its gold passage among retrieved distractors). Fine-tune a 0.5B model with LoRA (llamafactory-cli train, swift sft or Unsloth), merge it and convert it to GGUF (llama.cpp, Q8_0) or ONNX (optimum-cli), add the file on Models & Storage, and run the held-out questions on "fine-tuned · plain", "base · RAG" and "fine-tuned · RAG". The README lists the exact commands.',
+          zh: '在“评测”页面先留出测试集的 30%，再把其余部分导出为 LLaMA-Factory、ms-swift 或 OpenAI 格式的训练数据（启用 RAFT 时，每个样本会把标准段落放在检索到的干扰段落中间）。用 LoRA 微调一个 0.5B 模型（llamafactory-cli train、swift sft 或 Unsloth），合并后转换为 GGUF（llama.cpp，Q8_0）或 ONNX（optimum-cli），在“模型与存储”页面添加该文件，然后在留出的问题上运行“微调 · 普通提示”“基础 · RAG”和“微调 · RAG”。具体命令见 README。',
+        },
+      },
     ],
     whenToUse: [
       {
@@ -818,7 +825,7 @@ const MD = {
   ranking: { en: 'Ranking', zh: '排名' },
   method: { en: 'Method', zh: '方法' },
   score: { en: 'Score', zh: '得分' },
-  evidence: { en: 'Evidence from your evaluation', zh: '来自你的评估的证据' },
+  evidence: { en: 'Evidence from your evaluation', zh: '来自你的评测的证据' },
   noEvidence: { en: 'No evaluation runs were taken into account.', zh: '尚未纳入任何评估结果。' },
   runs: { en: 'runs', zh: '运行记录' },
   answers: { en: 'Your answers', zh: '你的回答' },

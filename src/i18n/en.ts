@@ -6,7 +6,10 @@ import { guide } from './en/guide';
 import { models } from './en/models';
 import { app } from './en/app';
 import { workspace } from './en/workspace';
+import { ran } from './en/ran';
+import { retrieval } from './en/retrieval';
+import { finetune } from './en/finetune';
 
-export const en = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace } as const;
+export const en = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune } as const;
 
 export type MessageKey = keyof typeof en;

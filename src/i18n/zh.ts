@@ -6,5 +6,8 @@ import { guide } from './zh/guide';
 import { models } from './zh/models';
 import { app } from './zh/app';
 import { workspace } from './zh/workspace';
+import { ran } from './zh/ran';
+import { retrieval } from './zh/retrieval';
+import { finetune } from './zh/finetune';
 
-export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace };
+export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune };

@@ -1,16 +1,20 @@
 // One lane, start to finish: retrieve (if the method needs it) → pick examples → build the exact
-// messages → generate with streaming. DOM-free and engine-agnostic (its dependencies are passed
+// messages → generate with streaming, and record what actually ran (retrieval modes, embedder, model,
+// engine, every fallback with its reason). DOM-free and engine-agnostic (its dependencies are passed
 // in), so the Lab and the evaluation runner share it and Node tests drive it with real modules.
 
 import { buildPrompt, methodInfo } from '../strategies';
 import { accountParts } from '../strategies/tokens';
 import { selectExamples } from '../strategies/select-examples';
 import type { BuiltPrompt, ContextChunk, Example, MethodId, PartKind } from '../strategies/types';
-import type { ChatMessage, GenParams, GenResult, SearchHit, SearchOptions, SearchResult } from '../protocol/messages';
+import type { ChatMessage, Fallback, GenParams, GenResult, LoadedModel, RetrievalRan, SearchHit, SearchOptions, SearchResult } from '../protocol/messages';
+import type { Lang } from '../i18n/lang';
 
-export interface RetrievalSettings extends SearchOptions {
+export interface RetrievalSettings extends Omit<SearchOptions, 'smallToBig'> {
   /** Most tokens the numbered context may take; chunks past it are dropped whole. */
   budget: number;
+  /** Small-to-big: search small chunks, put their enclosing sections (within `budget`) in the prompt. Off when absent. */
+  smallToBig?: boolean;
 }
 
 export interface FewShotSettings {
@@ -22,7 +26,7 @@ export interface FewShotSettings {
 export interface LaneConfig {
   method: MethodId;
   systemPrompt: string;
-  lang: 'en' | 'zh';
+  lang: Lang;
   params: GenParams;
   retrieval: RetrievalSettings;
   fewShot: FewShotSettings;
@@ -30,12 +34,25 @@ export interface LaneConfig {
 }
 
 export interface LaneDeps {
-  search(query: string, opts: SearchOptions, signal?: AbortSignal): Promise<SearchResult>;
+  /**
+   * The lane's search, bound to its settings once the models they need are loaded (the page passes
+   * KnowledgeState.laneDeps): it fails when a part cannot run, unless the user chose to go on.
+   */
+  retrieval(settings: SearchOptions): Promise<{ search(query: string, signal?: AbortSignal): Promise<SearchResult> }>;
   embed(texts: string[], kind: 'query' | 'passage' | 'raw', signal?: AbortSignal): Promise<{ vectors: Float32Array; dim: number }>;
   generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult>;
 }
 
 export type LanePhase = 'retrieving' | 'generating';
+
+/** What a lane actually ran, recorded with every Lab lane and evaluation item. */
+export interface LaneRan {
+  /** Null for methods that do not retrieve. */
+  retrieval: RetrievalRan | null;
+  llm: LoadedModel;
+  /** Every part that did not run as configured, with its reason. */
+  fallbacks: Fallback[];
+}
 
 export interface LaneResult {
   method: MethodId;
@@ -48,10 +65,13 @@ export interface LaneResult {
   examplesUsed: string[];
   retrievalMs: number;
   gen: GenResult;
+  ran: LaneRan;
 }
 
+/** A hit as the prompt shows it: its small-to-big passage when it has one, else its chunk. */
 export function hitToContext(h: SearchHit): ContextChunk {
-  return { id: h.chunkId, docName: h.docName, text: h.text, page: h.page, headingPath: h.headingPath };
+  const p = h.passage;
+  return p ? { id: h.chunkId, docName: h.docName, text: p.text, page: p.page ?? h.page, headingPath: p.headingPath ?? h.headingPath } : { id: h.chunkId, docName: h.docName, text: h.text, page: h.page, headingPath: h.headingPath };
 }
 
 async function pickExamples(question: string, cfg: LaneConfig, deps: LaneDeps, signal?: AbortSignal): Promise<Example[]> {
@@ -72,18 +92,26 @@ export async function runLane(
   const info = methodInfo(cfg.method);
   let hits: SearchHit[] = [];
   let retrievalMs = 0;
+  let retrieval: RetrievalRan | null = null;
+  const fallbacks: Fallback[] = [];
   if (info.needsRetrieval) {
     hooks.onPhase?.('retrieving');
     const t0 = performance.now();
-    hits = (await deps.search(question, cfg.retrieval, hooks.signal)).hits;
+    const { k, dense, bm25, rerank, smallToBig, budget } = cfg.retrieval;
+    const search = await deps.retrieval({ k, dense, bm25, rerank, ...(smallToBig ? { smallToBig: { budget } } : {}) });
+    const res = await search.search(question, hooks.signal);
     retrievalMs = performance.now() - t0;
+    hits = res.hits;
+    retrieval = res.ran;
+    fallbacks.push(...res.fallbacks);
   }
   const examples = info.needsExamples ? await pickExamples(question, cfg, deps, hooks.signal) : [];
   const prompt = buildPrompt(cfg.method, question, {
     systemPrompt: cfg.systemPrompt,
     lang: cfg.lang,
     examples,
-    chunks: hits.map(hitToContext),
+    // A hit already inside a better-ranked hit's small-to-big passage is not shown twice.
+    chunks: hits.filter((h) => !h.inPassageOf).map(hitToContext),
     contextTokenBudget: cfg.retrieval.budget,
   });
   const byId = new Map(hits.map((h) => [h.chunkId, h]));
@@ -91,5 +119,7 @@ export async function runLane(
   hooks.onPrompt?.(prompt, hits);
   hooks.onPhase?.('generating');
   const gen = await deps.generate(prompt.messages, cfg.params, hooks.onToken ?? (() => undefined), hooks.signal);
-  return { method: cfg.method, prompt, partTokens: accountParts(prompt.parts), hits, context, examplesUsed: examples.map((e) => e.id), retrievalMs, gen };
+  if (gen.model.fallbackReason) fallbacks.push({ part: 'llm', code: 'llm-engine', reason: gen.model.fallbackReason });
+  const ran: LaneRan = { retrieval, llm: gen.model, fallbacks };
+  return { method: cfg.method, prompt, partTokens: accountParts(prompt.parts), hits, context, examplesUsed: examples.map((e) => e.id), retrievalMs, gen, ran };
 }

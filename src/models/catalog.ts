@@ -91,7 +91,7 @@ export function findEmbedder(id: string): EmbedderEntry {
 export interface LlmEntry {
   id: string;
   label: string;
-  engine: 'transformers.js' | 'web-llm';
+  engine: 'transformers.js' | 'web-llm' | 'wllama';
   /** Parameters, billions. */
   params: number;
   sizeMB: number;
@@ -105,6 +105,8 @@ export interface LlmEntry {
   dtype?: Record<Device, string>;
   /** web-llm: the f32 variant used when the adapter lacks shader-f16, and both libraries. */
   webllm?: { f16: { id: string; lib: string }; f32: { id: string; lib: string } };
+  /** wllama entries: the GGUF file on the model host (a Hugging Face repo and file name). */
+  gguf?: { repo: string; file: string };
   /** For web-llm entries: the transformers.js model that answers when web-llm cannot run here. */
   fallback?: string;
   custom?: boolean;
@@ -127,6 +129,32 @@ export const LLMS: readonly LlmEntry[] = Object.freeze([
     goodChinese: true,
     license: 'Apache-2.0',
     dtype: { webgpu: 'q4f16', wasm: 'q8' },
+  },
+  {
+    // llama.cpp in WebAssembly reads GGUF, the format fine-tuning tools export; on a CPU-only machine
+    // Q8_0 is its fastest quantization (Q4_K_M and Q4_0 have slower or no SIMD kernels in this build).
+    id: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF:q8_0',
+    label: 'Qwen2.5 0.5B Instruct (GGUF Q8_0, llama.cpp)',
+    engine: 'wllama',
+    params: 0.49,
+    sizeMB: 676,
+    vramMB: 900,
+    languages: ['multi', 'zh', 'en'],
+    goodChinese: true,
+    license: 'Apache-2.0',
+    gguf: { repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF', file: 'qwen2.5-0.5b-instruct-q8_0.gguf' },
+  },
+  {
+    id: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF:q4_k_m',
+    label: 'Qwen2.5 0.5B Instruct (GGUF Q4_K_M, llama.cpp)',
+    engine: 'wllama',
+    params: 0.49,
+    sizeMB: 491,
+    vramMB: 700,
+    languages: ['multi', 'zh', 'en'],
+    goodChinese: true,
+    license: 'Apache-2.0',
+    gguf: { repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF', file: 'qwen2.5-0.5b-instruct-q4_k_m.gguf' },
   },
   {
     id: 'HuggingFaceTB/SmolLM2-360M-Instruct',

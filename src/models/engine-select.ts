@@ -9,6 +9,7 @@ import type { Device, DevicePref } from '../protocol/messages';
 export type EnginePref = 'auto' | 'web-llm' | 'transformers.js';
 
 export type EnginePlan =
+  | { engine: 'wllama'; entry: LlmEntry; device: 'wasm'; dtype: string }
   | { engine: 'web-llm'; entry: LlmEntry; variant: 'f16' | 'f32'; modelId: string; lib: string; fallback: { id: string; device: Device } | null }
   | { engine: 'transformers.js'; entry: LlmEntry; device: Device; dtype: string; reason?: string };
 
@@ -22,6 +23,8 @@ function tjsPlan(entry: LlmEntry, gpu: Pick<GpuInfo, 'available'>, devicePref: D
 export function planEngine(modelId: string, gpu: Pick<GpuInfo, 'available' | 'f16' | 'maxBufferSize'>, pref: EnginePref, devicePref: DevicePref): EnginePlan {
   const entry = findLlm(modelId);
   if (entry.engine === 'transformers.js') return tjsPlan(entry, gpu, devicePref);
+  // GGUF runs on llama.cpp in WebAssembly whatever the engine preference: no other engine reads it.
+  if (entry.engine === 'wllama') return { engine: 'wllama', entry, device: 'wasm', dtype: (entry.gguf?.file.match(/(q\d_k_m|q\d_\d|f16|f32)\.gguf$/iu)?.[1] ?? 'gguf').toUpperCase() };
   const fallbackEntry = findLlm(entry.fallback ?? modelId);
   const fallback = (reason: string) => tjsPlan(fallbackEntry, gpu, devicePref, reason);
   if (pref === 'transformers.js') return fallback(`The transformers.js engine was chosen; using ${fallbackEntry.label} instead of ${entry.label}.`);

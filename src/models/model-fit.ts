@@ -35,7 +35,7 @@ export interface FitReason {
 export interface ModelFit {
   level: FitLevel;
   reasons: FitReason[];
-  engine: 'web-llm' | 'transformers.js';
+  engine: 'web-llm' | 'transformers.js' | 'wllama';
   device: Device;
   dtype: string;
   /** The catalog id that actually runs (a web-llm entry's fallback when web-llm cannot run here). */
@@ -86,7 +86,12 @@ export function llmFit(id: string, ctx: FitContext, cachedComplete = false): Mod
   let device: Device;
   let dtype: string;
   let memMB: number;
-  if (plan.engine === 'web-llm') {
+  if (plan.engine === 'wllama') {
+    device = 'wasm';
+    dtype = plan.dtype;
+    reasons.push({ code: 'runs-wasm' });
+    memMB = entry.vramMB;
+  } else if (plan.engine === 'web-llm') {
     device = 'webgpu';
     dtype = plan.variant === 'f16' ? 'q4f16_1' : 'q4f32_1';
     memMB = entry.vramMB;

@@ -1,15 +1,13 @@
-// The app's shared state: language, theme, model host and model choices (saved prefs + URL
-// overrides), the current screen, and the two worker clients. Components read it through context.
+// The app's preferences and routing: language, theme, model host and model choices (saved prefs +
+// URL overrides), the current screen, and formatting in the chosen language. Nothing else: each
+// worker's client belongs to the state that uses it (see context.ts).
 
-import { getContext, setContext } from 'svelte';
 import { detectLang, errorMessage, format, formatBytes, formatDate, formatNumber, type Lang } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { hostFromParams, resolveHosts, type ModelHostSetting, type ResolvedHosts } from '../models/hosts';
 import type { DevicePref } from '../protocol/messages';
-import type { EnginePref } from '../engines/engine-select';
+import type { EnginePref } from '../models/engine-select';
 import { loadPrefs, savePrefs, type Prefs, type Theme } from './prefs';
-import { LlmClient } from '../engines/llm-client';
-import { KnowledgeClient } from '../engines/knowledge-client';
 
 export const SCREENS = ['lab', 'documents', 'evaluate', 'guide', 'models', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -37,8 +35,6 @@ export class AppState {
   screen = $state<Screen>(screenFromHash(location.hash));
   /** Parameters after `?` in the hash, e.g. `#/documents?doc=…&chunk=3` (citations jump there). */
   hashParams = $state<Record<string, string>>(paramsFromHash(location.hash));
-  readonly llm = new LlmClient();
-  readonly knowledge = new KnowledgeClient();
 
   constructor() {
     const params = new URLSearchParams(location.search);
@@ -116,7 +112,3 @@ export class AppState {
   bytes = (n: number): string => formatBytes(this.lang, n);
   date = (ms: number): string => formatDate(this.lang, ms);
 }
-
-const KEY = Symbol('app');
-export const setApp = (a: AppState) => setContext(KEY, a);
-export const useApp = (): AppState => getContext<AppState>(KEY);

@@ -10,7 +10,7 @@ import type { Lang } from '../guide/types';
 import { latestEvalSummary } from '../eval/summary';
 import type { LabDb } from '../store/db';
 import { getSetting, setSetting } from '../store/settings';
-import { pageDb } from './library.svelte';
+import { pageDb } from '../store/page-db';
 
 /** Settings key of the saved answers. */
 export const ANSWERS_KEY = 'guide.answers';

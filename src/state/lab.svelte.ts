@@ -1,25 +1,33 @@
-// The Lab: one question, one model, the same settings, several lanes (methods) run one after another
-// on the loaded model. Each lane keeps the exact prompt, tokens per part, retrieved chunks, the
-// streamed answer and its cost. Every finished run is saved and can be reopened.
+// The Lab: one question, the same settings, several lanes — each a method on a model — run one after
+// another. Lanes that share a model run together, so models are loaded (and, when memory requires,
+// swapped) once per group; the wait for a load is kept apart from the lane's own timings. Each lane
+// keeps the exact prompt, tokens per part, retrieved chunks, the streamed answer, its cost and what
+// actually ran. Every finished run is saved and can be reopened.
 
 import { AppConfig } from '../config';
-import { isAbort } from '../protocol/errors';
-import type { GenParams, GenUsage, LoadedModel, SearchHit } from '../protocol/messages';
-import { runLane, type FewShotSettings, type LanePhase, type RetrievalSettings } from '../lab/run-lane';
+import { AbortError, isAbort } from '../protocol/errors';
+import type { GenParams, GenUsage, SearchHit } from '../protocol/messages';
+import { runLane, type FewShotSettings, type LanePhase, type LaneRan, type RetrievalSettings } from '../lab/run-lane';
 import { accountParts } from '../strategies/tokens';
 import type { BuiltPrompt, ContextChunk, Example, MethodId, PartKind } from '../strategies/types';
 import { deleteExample, listExamples, putExample, type ExampleRecord } from '../store/examples';
 import { getSetting, setSetting } from '../store/settings';
 import { getRun, listRuns, putRun, type RunRecord } from '../store/runs';
-import type { AppState } from './app.svelte';
-import { pageDb } from './library.svelte';
-import type { RuntimeState } from './runtime.svelte';
+import type { LabDb } from '../store/db';
+import type { Lang } from '../i18n/lang';
+import type { KnowledgeState } from './knowledge.svelte';
+import type { LlmState } from './llm.svelte';
+import type { ModelChoices } from './model-choices.svelte';
 
-export type LaneStatus = 'idle' | 'queued' | 'retrieving' | 'generating' | 'done' | 'stopped' | 'error';
+export type LaneStatus = 'idle' | 'queued' | 'loading' | 'retrieving' | 'generating' | 'done' | 'stopped' | 'error';
 
 export interface Lane {
   key: number;
   method: MethodId;
+  /** The model key this lane runs; null: the app's chosen model. */
+  model: string | null;
+  /** How long this lane waited for its model to load, ms (null when it was loaded already). */
+  loadMs: number | null;
   status: LaneStatus;
   prompt: BuiltPrompt | null;
   partTokens: Record<PartKind, number> | null;
@@ -28,7 +36,10 @@ export interface Lane {
   output: string;
   usage: GenUsage | null;
   retrievalMs: number;
-  model: LoadedModel | null;
+  /** What ran: retrieval modes and embedder, model and engine, fallbacks with reasons. */
+  ran: LaneRan | null;
+  /** The user chose to run this lane without the retrieval parts that cannot load. */
+  degrade: boolean;
   error: unknown;
 }
 
@@ -47,11 +58,33 @@ export const DEFAULT_LAB: LabSettings = {
 };
 
 /** What a saved run keeps of each lane: plain data for IndexedDB, the error as its message. */
-export type SavedLane = Omit<Lane, 'key' | 'error'> & { error: string | null };
+export type SavedLane = Omit<Lane, 'key' | 'error' | 'degrade'> & { error: string | null };
 
-const blankLane = (key: number, method: MethodId): Lane => ({
+/** Rejects with an AbortError when `signal` aborts. */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(new AbortError());
+    signal.addEventListener('abort', () => reject(new AbortError()), { once: true });
+  });
+}
+
+/** What the Lab needs from the rest of the page. */
+export interface LabDeps {
+  llm: Pick<LlmState, 'load' | 'generate' | 'info' | 'statusOf'>;
+  models: Pick<ModelChoices, 'defaultKey'>;
+  knowledge: Pick<KnowledgeState, 'laneDeps' | 'embed'>;
+  db: () => Promise<LabDb>;
+  /** The UI language (prompts follow it) and the chosen model id, live. */
+  prefs: { readonly lang: Lang; readonly llmId: string };
+  /** An error as the user reads it (saved runs keep the message). */
+  err: (e: unknown) => string;
+}
+
+const blankLane = (key: number, method: MethodId, model: string | null = null): Lane => ({
   key,
   method,
+  model,
+  loadMs: null,
   status: 'idle',
   prompt: null,
   partTokens: null,
@@ -60,7 +93,8 @@ const blankLane = (key: number, method: MethodId): Lane => ({
   output: '',
   usage: null,
   retrievalMs: 0,
-  model: null,
+  ran: null,
+  degrade: false,
   error: null,
 });
 
@@ -78,28 +112,33 @@ export class LabState {
   #queue: number[] = [];
   #running = false;
 
-  constructor(
-    private readonly app: AppState,
-    private readonly runtime: RuntimeState,
-  ) {
+  constructor(private readonly deps: LabDeps) {
     this.lanes = (['plain', 'few-shot', 'rag'] as MethodId[]).map((m) => blankLane(this.#nextKey++, m));
   }
 
   async init(): Promise<void> {
-    const db = await pageDb();
+    const db = await this.deps.db();
     this.settings = { ...structuredClone(DEFAULT_LAB), ...(await getSetting(db, 'lab', structuredClone(DEFAULT_LAB))) };
     this.examples = await listExamples(db);
     this.history = await listRuns(db, 50);
   }
 
-  running = $derived(this.lanes.some((l) => l.status === 'queued' || l.status === 'retrieving' || l.status === 'generating'));
+  running = $derived(this.lanes.some((l) => l.status === 'queued' || l.status === 'loading' || l.status === 'retrieving' || l.status === 'generating'));
 
   async saveSettings(): Promise<void> {
-    await setSetting(await pageDb(), 'lab', $state.snapshot(this.settings));
+    await setSetting(await this.deps.db(), 'lab', $state.snapshot(this.settings));
   }
 
-  addLane(method: MethodId): void {
-    this.lanes.push(blankLane(this.#nextKey++, method));
+  /** Adds a lane: a method on a model (null: the chosen model). */
+  addLane(method: MethodId, model: string | null = null): void {
+    this.lanes.push(blankLane(this.#nextKey++, method, model));
+  }
+
+  /** Changes the model a lane runs; its last answer no longer matches and is cleared. */
+  setLaneModel(key: number, model: string | null): void {
+    const i = this.lanes.findIndex((l) => l.key === key);
+    if (i < 0 || this.#queue.includes(key)) return;
+    this.lanes[i] = blankLane(key, this.lanes[i].method, model);
   }
 
   removeLane(key: number): void {
@@ -111,17 +150,18 @@ export class LabState {
     this.#enqueue(this.lanes.map((l) => l.key), true);
   }
 
-  runOne(key: number): void {
-    this.#enqueue([key], false);
+  /** `degrade`: run without the retrieval parts that cannot load (the user's explicit choice; recorded). */
+  runOne(key: number, { degrade = false }: { degrade?: boolean } = {}): void {
+    this.#enqueue([key], false, degrade);
   }
 
-  #enqueue(keys: number[], fresh: boolean): void {
+  #enqueue(keys: number[], fresh: boolean, degrade = false): void {
     if (!this.question.trim()) return;
     if (fresh) this.runId = null;
     for (const k of keys) {
       const i = this.lanes.findIndex((l) => l.key === k);
       if (i < 0 || this.#queue.includes(k)) continue;
-      this.lanes[i] = { ...blankLane(k, this.lanes[i].method), status: 'queued' };
+      this.lanes[i] = { ...blankLane(k, this.lanes[i].method, this.lanes[i].model), status: 'queued', degrade };
       this.#queue.push(k);
     }
     void this.#drain();
@@ -137,38 +177,45 @@ export class LabState {
     this.#ctrl?.abort();
   }
 
+  /** The model key a lane runs. */
+  modelOf(lane: Pick<Lane, 'model'>): string {
+    return lane.model ?? this.deps.models.defaultKey;
+  }
+
+  /** The next queued lane: one on the model that just ran when there is one, so models load once. */
+  #next(lastModel: string | null): Lane | undefined {
+    const lanes = this.#queue.map((k) => this.lanes.find((l) => l.key === k)).filter((l): l is Lane => l !== undefined);
+    const pick = lanes.find((l) => this.modelOf(l) === lastModel) ?? lanes[0];
+    this.#queue = this.#queue.filter((k) => k !== pick?.key);
+    return pick;
+  }
+
   async #drain(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     this.runError = null;
     const question = this.question.trim();
-    try {
-      await this.runtime.loadLlm();
-    } catch (e) {
-      this.runError = e;
-      for (const k of this.#queue) {
-        const l = this.lanes.find((x) => x.key === k);
-        if (l) l.status = 'idle';
-      }
-      this.#queue = [];
-      this.#running = false;
-      return;
-    }
     const settings = $state.snapshot(this.settings);
     const examples: Example[] = this.examples.map((e) => ({ id: e.id, question: e.question, answer: e.answer }));
-    while (this.#queue.length) {
-      const key = this.#queue.shift()!;
-      const lane = this.lanes.find((l) => l.key === key);
-      if (!lane) continue;
+    let lastModel: string | null = null;
+    for (let lane = this.#next(lastModel); lane; lane = this.#next(lastModel)) {
+      const model = (lastModel = this.modelOf(lane));
       const ctrl = (this.#ctrl = new AbortController());
       try {
+        if (this.deps.llm.statusOf(model).phase !== 'ready') {
+          lane.status = 'loading';
+          const t0 = performance.now();
+          // Stop ends the wait now; the load itself finishes in the background (runtimes cannot stop halfway).
+          await Promise.race([this.deps.llm.load(model), abortion(ctrl.signal)]);
+          lane.loadMs = performance.now() - t0;
+        }
         const res = await runLane(
           question,
-          { method: lane.method, systemPrompt: settings.systemPrompt, lang: this.app.lang, params: settings.params, retrieval: settings.retrieval, fewShot: settings.fewShot, examples },
+          { method: lane.method, systemPrompt: settings.systemPrompt, lang: this.deps.prefs.lang, params: settings.params, retrieval: settings.retrieval, fewShot: settings.fewShot, examples },
           {
-            search: (q, opts, signal) => this.app.knowledge.search(q, opts, signal),
-            embed: (texts, kind, signal) => this.runtime.embed(texts, kind, signal),
-            generate: (m, p, onToken, signal) => this.runtime.generate(m, p, onToken, signal),
+            retrieval: (opts) => this.deps.knowledge.laneDeps(opts, { degrade: lane.degrade }),
+            embed: (texts, kind, signal) => this.deps.knowledge.embed(texts, kind, signal),
+            generate: (m, p, onToken, signal) => this.deps.llm.generate(m, p, onToken, signal, model),
           },
           {
             signal: ctrl.signal,
@@ -185,12 +232,11 @@ export class LabState {
         lane.retrievalMs = res.retrievalMs;
         lane.usage = res.gen.usage;
         lane.output = res.gen.text;
-        lane.model = this.runtime.llm.info;
+        lane.ran = res.ran;
         lane.status = 'done';
       } catch (e) {
         lane.status = isAbort(e) ? 'stopped' : 'error';
         lane.error = isAbort(e) ? null : e;
-        lane.model = this.runtime.llm.info;
       }
     }
     this.#ctrl = null;
@@ -201,20 +247,20 @@ export class LabState {
   async #save(question: string, settings: LabSettings): Promise<void> {
     const lanes: SavedLane[] = this.lanes
       .filter((l) => l.status !== 'idle')
-      .map((l) => ({ ...$state.snapshot(l), error: l.error ? this.app.err(l.error) : null }))
-      .map(({ key: _key, ...rest }) => rest as SavedLane);
+      .map((l) => ({ ...$state.snapshot(l), error: l.error ? this.deps.err(l.error) : null }))
+      .map(({ key: _key, degrade: _degrade, ...rest }): SavedLane => rest);
     if (!lanes.length) return;
-    const info = this.runtime.llm.info;
+    const info = this.deps.llm.info;
     const run: RunRecord = {
       id: this.runId ?? crypto.randomUUID(),
       createdAt: Date.now(),
       question,
       settings,
-      model: info?.model ?? this.app.llmId,
+      model: info?.model ?? this.deps.prefs.llmId,
       engine: info ? `${info.engine} · ${info.device} · ${info.dtype}` : '',
       lanes,
     };
-    const db = await pageDb();
+    const db = await this.deps.db();
     await putRun(db, run);
     this.runId = run.id;
     this.history = await listRuns(db, 50);
@@ -222,7 +268,7 @@ export class LabState {
 
   /** Puts a saved run back on screen, lanes and all. */
   async open(id: string): Promise<void> {
-    const run = await getRun(await pageDb(), id);
+    const run = await getRun(await this.deps.db(), id);
     if (!run) return;
     this.question = run.question;
     this.settings = { ...structuredClone(DEFAULT_LAB), ...(run.settings as LabSettings) };
@@ -231,21 +277,21 @@ export class LabState {
   }
 
   async saveExample(e: { id?: string; question: string; answer: string }): Promise<void> {
-    const db = await pageDb();
+    const db = await this.deps.db();
     const rec: ExampleRecord = { id: e.id ?? crypto.randomUUID(), question: e.question, answer: e.answer, createdAt: this.examples.find((x) => x.id === e.id)?.createdAt ?? Date.now() };
     await putExample(db, rec);
     this.examples = await listExamples(db);
   }
 
   async deleteExample(id: string): Promise<void> {
-    const db = await pageDb();
+    const db = await this.deps.db();
     await deleteExample(db, id);
     this.examples = await listExamples(db);
   }
 
   /** Adds or replaces several examples at once (the sample bank). */
   async putExamples(records: ExampleRecord[]): Promise<void> {
-    const db = await pageDb();
+    const db = await this.deps.db();
     for (const r of records) await putExample(db, r);
     this.examples = await listExamples(db);
   }

@@ -1,16 +1,16 @@
 // The document library as the page sees it: the stored list, the ingestion queue (one file at a
 // time through the knowledge worker, each with its stage and progress, each cancellable), deletion,
-// re-indexing and the chunking/size settings. Reads come from IndexedDB; writes go through the worker.
+// re-indexing, embedding and the chunking/size settings. Reads come from IndexedDB; every write of
+// documents, chunks or vectors goes through the knowledge worker (KnowledgeState).
 
 import { AppConfig } from '../config';
 import { DEFAULT_CHUNKING, type ChunkSettings } from '../chunking/chunk';
 import { isAbort, FileError } from '../protocol/errors';
-import type { IndexStats, IngestStage, Progress } from '../protocol/messages';
-import type { RuntimeState } from './runtime.svelte';
-import { openDb, type ChunkRecord, type DocSummary, type LabDb, type StoredDocument } from '../store/db';
+import type { IngestStage, Progress } from '../protocol/messages';
+import type { ChunkRecord, DocSummary, LabDb, StoredDocument } from '../store/db';
 import { getChunks, getDocument, listDocuments } from '../store/documents';
 import { getSetting, setSetting } from '../store/settings';
-import type { AppState } from './app.svelte';
+import type { KnowledgeState } from './knowledge.svelte';
 import type { PickedFile } from './files';
 
 export type JobStatus = 'queued' | 'working' | 'done' | 'error' | 'cancelled';
@@ -40,13 +40,6 @@ export function jobFraction(j: IngestJob): number {
   return (i + inner) / STAGES.length;
 }
 
-let dbPromise: Promise<LabDb> | null = null;
-export const pageDb = (): Promise<LabDb> => {
-  dbPromise ??= openDb();
-  dbPromise.catch(() => (dbPromise = null));
-  return dbPromise;
-};
-
 export class LibraryState {
   docs = $state.raw<DocSummary[]>([]);
   loaded = $state(false);
@@ -59,41 +52,31 @@ export class LibraryState {
   #ctrls = new Map<number, AbortController>();
   #running = false;
 
-  index = $state<IndexStats | null>(null);
   embedding = $state<{ done: number; total: number } | null>(null);
   embedError = $state<unknown>(null);
   #embedCtrl: AbortController | null = null;
 
   constructor(
-    private readonly app: AppState,
-    private readonly runtime: RuntimeState,
+    private readonly knowledge: KnowledgeState,
+    private readonly db: () => Promise<LabDb>,
+    /** Saves the chosen embedder (a preference, owned by AppState). */
+    private readonly setEmbedder: (id: string) => void,
   ) {}
 
-  /**
-   * Builds the search index from IndexedDB at start-up. Nothing is downloaded here: the embedder
-   * loads when the user adds documents or searches, so opening the app never starts a download.
-   */
-  async openIndex(opts: { rebuild?: boolean } = {}): Promise<void> {
-    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId, ...opts });
-  }
-
-  /** Embeds every chunk that has no vector for the loaded embedder, with progress and Cancel. */
+  /** Embeds every chunk that has no vector for the chosen embedder, with progress and Cancel. */
   async embedMissing(): Promise<void> {
     this.embedError = null;
     const ctrl = (this.#embedCtrl = new AbortController());
-    this.embedding = { done: 0, total: this.index?.missing ?? 0 };
+    this.embedding = { done: 0, total: this.knowledge.index?.missing ?? 0 };
     try {
-      await this.runtime.loadEmbedder();
-      const r = await this.app.knowledge.embedMissing((p) => {
+      await this.knowledge.embedMissing((p) => {
         if (p.kind === 'items') this.embedding = { done: p.done, total: p.total };
       }, ctrl.signal);
-      this.index = r;
     } catch (e) {
       if (!isAbort(e)) this.embedError = e;
     } finally {
       this.embedding = null;
       this.#embedCtrl = null;
-      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId }).catch(() => this.index);
       await this.refresh();
     }
   }
@@ -104,12 +87,11 @@ export class LibraryState {
 
   /** Switches the embedding model, then re-embeds everything for it. */
   async changeEmbedder(id: string): Promise<void> {
-    this.app.setEmbedder(id);
+    this.setEmbedder(id);
     this.embedError = null;
     try {
-      await this.runtime.loadEmbedder(id);
-      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
-      if (this.index.missing > 0) await this.embedMissing();
+      await this.knowledge.loadEmbedder(id);
+      if ((this.knowledge.index?.missing ?? 0) > 0) await this.embedMissing();
     } catch (e) {
       this.embedError = e;
     }
@@ -118,7 +100,7 @@ export class LibraryState {
   /** Loads the list and settings; called once at start-up without blocking the first paint. */
   async init(): Promise<void> {
     try {
-      const db = await pageDb();
+      const db = await this.db();
       this.chunking = await getSetting(db, 'chunking', { ...DEFAULT_CHUNKING });
       this.maxFileMB = await getSetting(db, 'maxFileMB', this.maxFileMB);
       await this.refresh();
@@ -130,7 +112,7 @@ export class LibraryState {
   }
 
   async refresh(): Promise<void> {
-    this.docs = await listDocuments(await pageDb());
+    this.docs = await listDocuments(await this.db());
   }
 
   overall = $derived.by(() => {
@@ -182,7 +164,7 @@ export class LibraryState {
     const maxBytes = this.maxFileMB * 1e6;
     // Load the embedder first so chunks are embedded as they land; if it cannot load, files are
     // still stored and can be embedded later.
-    await this.runtime.loadEmbedder().catch((e) => (this.embedError = e));
+    await this.knowledge.loadEmbedder().catch((e) => (this.embedError = e));
     try {
       // Refuse oversized files before reading them into memory.
       if (file.size > maxBytes) {
@@ -200,11 +182,12 @@ export class LibraryState {
           job.total = p.total;
         }
       };
-      const res = await this.app.knowledge.ingest(job.name, bytes, maxBytes, $state.snapshot(this.chunking), onProgress, ctrl.signal, this.#sample.has(job.key));
-      job.status = 'done';
-      job.docId = res.id;
+      const sample = this.#sample.has(job.key);
+      const res = await this.knowledge.ingest({ name: job.name, bytes, maxBytes, chunking: $state.snapshot(this.chunking), ...(sample ? { sample } : {}) }, onProgress, ctrl.signal);
+      // The list first, so a finished job's document is already in it.
       await this.refresh();
-      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
+      job.docId = res.id;
+      job.status = 'done';
     } catch (e) {
       job.status = isAbort(e) ? 'cancelled' : 'error';
       job.error = isAbort(e) ? null : e;
@@ -234,19 +217,17 @@ export class LibraryState {
   }
 
   async remove(id: string): Promise<void> {
-    await this.app.knowledge.deleteDocs([id]);
+    await this.knowledge.deleteDocs([id]);
     await this.refresh();
-    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
   }
 
   async removeAll(): Promise<void> {
-    await this.app.knowledge.deleteDocs('all');
+    await this.knowledge.deleteDocs('all');
     await this.refresh();
-    this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
   }
 
   async saveSettings(chunking: ChunkSettings, maxFileMB: number): Promise<void> {
-    const db = await pageDb();
+    const db = await this.db();
     this.chunking = { ...chunking };
     this.maxFileMB = maxFileMB;
     await setSetting(db, 'chunking', { ...chunking });
@@ -256,19 +237,18 @@ export class LibraryState {
   async reindexAll(signal?: AbortSignal): Promise<void> {
     this.reindexing = { done: 0, total: this.docs.length };
     try {
-      await this.app.knowledge.reindex('all', $state.snapshot(this.chunking), (p) => {
+      await this.knowledge.reindex('all', $state.snapshot(this.chunking), (p) => {
         if (p.kind === 'items') this.reindexing = { done: p.done, total: p.total };
       }, signal);
     } finally {
       this.reindexing = null;
       await this.refresh();
-      this.index = await this.app.knowledge.openIndex({ model: this.app.embedderId });
     }
-    if (this.index && this.index.missing > 0) await this.embedMissing();
+    if ((this.knowledge.index?.missing ?? 0) > 0) await this.embedMissing();
   }
 
   async open(id: string): Promise<{ doc: StoredDocument; chunks: ChunkRecord[] } | null> {
-    const db = await pageDb();
+    const db = await this.db();
     const doc = await getDocument(db, id);
     if (!doc) return null;
     return { doc, chunks: await getChunks(db, id) };

@@ -1,19 +1,24 @@
 // The Models & Storage screen: the catalog joined with this device's capabilities (fit and engine),
 // the runtimes' caches (downloaded, size, complete or not), download/cancel/delete through
-// RuntimeState, storage figures, and "clear everything" (database, model caches, worker index).
+// the LLM and knowledge states, storage figures, and "clear everything" (database, model caches,
+// worker index).
 
 import { online as onlineNow } from 'svelte/reactivity/window';
-import { detectCapabilities, probeStorage, type Capabilities, type StorageInfo } from '../engines/capabilities';
-import { embedderFit, llmFit, type FitContext, type ModelFit } from '../engines/model-fit';
-import { clearModelCaches, deleteCachedModel, listCachedModels, type CachedModel } from '../engines/model-cache';
+import { detectCapabilities, probeStorage, type Capabilities, type StorageInfo } from '../models/capabilities';
+import { embedderFit, llmFit, type FitContext, type ModelFit } from '../models/model-fit';
+import { clearModelCaches, deleteCachedModel, listCachedModels, type CachedModel } from '../models/model-cache';
 import { EMBEDDERS, LLMS, findEmbedder, findLlm, type ModelLanguage } from '../models/catalog';
 import { DEFAULT_HOST_SETTING, resolveHosts } from '../models/hosts';
-import type { Phase, RuntimeState } from './runtime.svelte';
-import { pageDb, type LibraryState } from './library.svelte';
+import type { Phase } from './load-status';
+import type { LibraryState } from './library.svelte';
 import type { AppState } from './app.svelte';
+import type { KnowledgeState } from './knowledge.svelte';
+import type { LabState } from './lab.svelte';
+import type { LlmState } from './llm.svelte';
 import type { Progress } from '../protocol/messages';
+import { catalogKey } from '../models/model-key';
 import { storeSizes, type StoreSizes } from '../store/sizes';
-import { clearAll } from '../store/clear';
+import { pageDb } from '../store/page-db';
 
 export type ModelKind = 'llm' | 'embedder';
 
@@ -62,8 +67,10 @@ export class ModelsState {
 
   constructor(
     private readonly app: AppState,
-    private readonly runtime: RuntimeState,
+    private readonly llm: LlmState,
+    private readonly knowledge: KnowledgeState,
     private readonly library: LibraryState,
+    private readonly lab: LabState,
   ) {}
 
   online = $derived(onlineNow.current ?? true);
@@ -87,8 +94,8 @@ export class ModelsState {
   });
 
   #row(kind: ModelKind, id: string): ModelRow {
-    const st = kind === 'llm' ? this.runtime.llm : this.runtime.embedder;
-    const mine = st.model === id;
+    const st = kind === 'llm' ? this.llm.statusOf(catalogKey(id)) : this.knowledge.embedder;
+    const mine = kind === 'llm' || st.model === id;
     const ctx = this.#fitContext;
     const tjs = (mid: string) => this.cached.filter((g) => g.runtime === 'transformers.js' && g.id === mid && !g.otherHost);
     let cached: CachedModel[];
@@ -160,7 +167,7 @@ export class ModelsState {
 
   /** Switching embedders re-embeds every chunk: the screen asks first when there are any. */
   needsConfirm(row: ModelRow): boolean {
-    return row.kind === 'embedder' && !row.active && (this.library.index?.chunks ?? 0) > 0;
+    return row.kind === 'embedder' && !row.active && (this.knowledge.index?.chunks ?? 0) > 0;
   }
 
   /**
@@ -170,14 +177,14 @@ export class ModelsState {
   async download(row: ModelRow): Promise<void> {
     if (row.kind === 'llm') {
       this.app.setLlm(row.id);
-      await this.runtime.loadLlm(row.id).then(
+      await this.llm.load(catalogKey(row.id)).then(
         () => undefined,
-        () => undefined, // shown through runtime.llm
+        () => undefined, // shown through llm.status
       );
     } else if (row.active) {
-      await this.runtime.loadEmbedder(row.id).then(
+      await this.knowledge.loadEmbedder(row.id).then(
         () => undefined,
-        () => undefined, // shown through runtime.embedder
+        () => undefined, // shown through knowledge.embedder
       );
     } else {
       await this.library.changeEmbedder(row.id);
@@ -186,8 +193,8 @@ export class ModelsState {
   }
 
   cancel(row: ModelRow): void {
-    if (row.kind === 'llm') this.runtime.cancelLlmLoad();
-    else this.runtime.cancelEmbedderLoad();
+    if (row.kind === 'llm') this.llm.cancelLoad(catalogKey(row.id));
+    else this.knowledge.cancelEmbedderLoad();
   }
 
   /** Deletes cached files (a row's builds or one cached group); a loaded model stays in memory. */
@@ -213,8 +220,8 @@ export class ModelsState {
   }
 
   /**
-   * Deletes every record and every cached model. The knowledge worker empties its index first
-   * (so no search sees deleted chunks), then the database and caches are cleared.
+   * Deletes every record and every cached model. The knowledge worker clears the database and its
+   * index together (so no search sees deleted chunks); then the caches go and the Lab rereads.
    */
   async clearEverything(): Promise<void> {
     this.clearing = true;
@@ -222,13 +229,13 @@ export class ModelsState {
     this.cleared = false;
     try {
       // A download still running would write into the caches after they were cleared.
-      this.runtime.cancelLlmLoad();
-      this.runtime.cancelEmbedderLoad();
+      this.llm.cancelLoad();
+      this.knowledge.cancelEmbedderLoad();
       this.library.cancelAll();
-      await this.library.removeAll();
-      await clearAll(await pageDb());
+      await this.knowledge.clearAll();
       await clearModelCaches();
       await this.library.refresh();
+      await this.lab.init();
       this.cleared = true;
     } catch (e) {
       this.clearError = e;

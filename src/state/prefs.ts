@@ -5,7 +5,7 @@ import { DEFAULT_HOST_SETTING, type ModelHostSetting } from '../models/hosts';
 import type { DevicePref } from '../protocol/messages';
 import type { Lang } from '../i18n';
 import { AppConfig } from '../config';
-import type { EnginePref } from '../engines/engine-select';
+import type { EnginePref } from '../models/engine-select';
 
 export type Theme = 'light' | 'dark' | 'system';
 

@@ -124,4 +124,3 @@ export class PwaState {
   }
 }
 
-export const pwa = new PwaState();

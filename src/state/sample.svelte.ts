@@ -7,7 +7,8 @@ import { SAMPLE_QUESTION, SAMPLE_TESTSET_ID, SAMPLE_TESTSET_NAME } from '../samp
 import { deleteTestSet, getTestSet, putTestSet } from '../store/testsets';
 import type { AppState } from './app.svelte';
 import type { LabState } from './lab.svelte';
-import { jobFraction, pageDb, type LibraryState } from './library.svelte';
+import { jobFraction, type LibraryState } from './library.svelte';
+import { pageDb } from '../store/page-db';
 import type { PickedFile } from './files';
 
 export class SampleState {
@@ -126,13 +127,4 @@ export class SampleState {
     if (!res.ok) throw new AppError('internal', this.app.t('sample.fetchFailed', { name, status: res.status }), { name, status: res.status });
     return { name, file: new File([await res.blob()], name, { type: mime }) };
   }
-}
-
-const instances = new WeakMap<LibraryState, SampleState>();
-
-/** One SampleState per app, so a load in progress survives switching screens. */
-export function sampleState(app: AppState, library: LibraryState, lab: LabState): SampleState {
-  let s = instances.get(library);
-  if (!s) instances.set(library, (s = new SampleState(app, library, lab)));
-  return s;
 }

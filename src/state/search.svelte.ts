@@ -1,9 +1,9 @@
 // The retrieval inspector's state: a query, which methods are on, and the ranked chunks with every
-// score, so a person can see why each chunk was chosen.
+// score, so a person can see why each chunk was chosen. It searches exactly like a RAG lane does
+// (KnowledgeState.laneDeps), so what it shows is what a lane would get.
 
 import type { SearchOptions, SearchResult } from '../protocol/messages';
-import type { AppState } from './app.svelte';
-import type { RuntimeState } from './runtime.svelte';
+import type { KnowledgeState } from './knowledge.svelte';
 
 export class SearchState {
   query = $state('');
@@ -13,12 +13,10 @@ export class SearchState {
   busy = $state(false);
   #ctrl: AbortController | null = null;
 
-  constructor(
-    private readonly app: AppState,
-    private readonly runtime: RuntimeState,
-  ) {}
+  constructor(private readonly knowledge: KnowledgeState) {}
 
-  async search(): Promise<void> {
+  /** `degrade`: the user chose to search without the parts that cannot load (recorded in the result). */
+  async search(degrade = false): Promise<void> {
     const q = this.query.trim();
     if (!q) return;
     this.#ctrl?.abort();
@@ -26,9 +24,8 @@ export class SearchState {
     this.busy = true;
     this.error = null;
     try {
-      if (this.opts.dense) await this.runtime.loadEmbedder().catch(() => undefined);
-      if (this.opts.rerank) await this.runtime.loadReranker();
-      const r = await this.app.knowledge.search(q, $state.snapshot(this.opts), ctrl.signal);
+      const retrieval = await this.knowledge.laneDeps($state.snapshot(this.opts), { degrade });
+      const r = await retrieval.search(q, ctrl.signal);
       if (this.#ctrl === ctrl) this.result = r;
     } catch (e) {
       if (this.#ctrl === ctrl) this.error = e;

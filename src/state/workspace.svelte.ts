@@ -1,14 +1,15 @@
-// Workspace export/import as one JSON file (store/workspace.ts does the IndexedDB work). After an
-// import the knowledge worker's index is rebuilt from IndexedDB and the library and Lab state reread;
-// chunks that came without vectors are embedded again.
+// Workspace export/import as one JSON file. Export reads IndexedDB (store/workspace.ts); import goes
+// through the knowledge worker, the only writer of documents, chunks and vectors, which rebuilds its
+// index from the imported records. The library and Lab state are reread; chunks that came without
+// vectors are embedded again.
 
-import { AppError } from '../protocol/errors';
-import { exportWorkspace, importWorkspace, type ImportReport } from '../store/workspace';
-import type { AppState } from './app.svelte';
+import { exportWorkspace, type ImportReport } from '../store/workspace';
+import { pageDb } from '../store/page-db';
+import type { KnowledgeState } from './knowledge.svelte';
 import type { LabState } from './lab.svelte';
-import { pageDb, type LibraryState } from './library.svelte';
+import type { LibraryState } from './library.svelte';
 
-export type WorkspacePhase = 'idle' | 'exporting' | 'reading' | 'importing' | 'rebuilding';
+export type WorkspacePhase = 'idle' | 'exporting' | 'importing' | 'rebuilding';
 
 export class WorkspaceState {
   phase = $state<WorkspacePhase>('idle');
@@ -21,7 +22,7 @@ export class WorkspaceState {
   error = $state<{ during: 'export' | 'import'; error: unknown } | null>(null);
 
   constructor(
-    private readonly app: AppState,
+    private readonly knowledge: KnowledgeState,
     private readonly library: LibraryState,
     private readonly lab: LabState,
   ) {}
@@ -60,20 +61,12 @@ export class WorkspaceState {
     this.imported = null;
     this.fileName = file.name;
     try {
-      this.phase = 'reading';
-      let bundle: unknown;
-      try {
-        bundle = JSON.parse(await file.text());
-      } catch (e) {
-        throw new AppError('bad-request', this.app.t('ws.notJson', { file: file.name, reason: e instanceof Error ? e.message : String(e) }));
-      }
       this.phase = 'importing';
-      const report = await importWorkspace(await pageDb(), bundle, { mode: this.mode });
+      const report = await this.knowledge.importWorkspace(file, this.mode);
       this.phase = 'rebuilding';
       await this.library.init();
-      await this.library.openIndex({ rebuild: true });
       await this.lab.init();
-      const missing = this.library.index?.missing ?? 0;
+      const missing = this.knowledge.index?.missing ?? 0;
       this.imported = { ...report, missing };
       // Imported without vectors (or for another embedder): embed them now, with the usual progress.
       if (missing > 0) void this.library.embedMissing();
@@ -83,13 +76,4 @@ export class WorkspaceState {
       this.phase = 'idle';
     }
   }
-}
-
-const instances = new WeakMap<LibraryState, WorkspaceState>();
-
-/** One WorkspaceState per app, so an import in progress survives switching screens. */
-export function workspaceState(app: AppState, library: LibraryState, lab: LabState): WorkspaceState {
-  let s = instances.get(library);
-  if (!s) instances.set(library, (s = new WorkspaceState(app, library, lab)));
-  return s;
 }

@@ -7,7 +7,7 @@ import type { ChunkSettings } from '../chunking/chunk';
 import type { Section } from '../extract/types';
 
 export const DB_NAME = 'method-lab';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 
 export type DocumentStatus = 'ready' | 'embedding' | 'error';
@@ -62,12 +62,24 @@ export interface ChunkRecord {
   page?: number;
   headingPath?: string[];
   tokens: number;
+  /**
+   * One sentence situating the chunk in its document, written by an LLM when the user asked for it;
+   * indexed (BM25 and embeddings) between the chunk's header and its text.
+   */
+  context?: string;
+  /** The LLM that wrote `context`, as its engine reported the model id. */
+  contextModel?: string;
 }
 
 export interface VectorRecord {
   /** The chunk id: one vector per chunk, so embedding with another model replaces it. */
   id: string;
   docId: string;
+  /**
+   * What made the vector: the embedder id and the format of the text it embedded
+   * (`vectorTag` in vectors.ts, e.g. "Xenova/bge-small-zh-v1.5#ctx1"). Vectors stored before the
+   * indexed text carried headers hold the bare embedder id, so they never match a current tag.
+   */
   model: string;
   dim: number;
   vector: Float32Array;
@@ -84,6 +96,7 @@ export interface ExampleRecord {
 
 /** A test question as stored; the format is defined with the test-set import/export. */
 import type { TestItem } from '../eval/testset';
+import type { ExportLogEntry, HeldOutSplit } from '../eval/split';
 export type { TestItem };
 
 export interface TestSetRecord {
@@ -93,6 +106,10 @@ export interface TestSetRecord {
   createdAt: number;
   items: TestItem[];
   sample?: boolean;
+  /** Which questions may be exported for training and which are kept for evaluation (absent: none chosen yet). */
+  split?: HeldOutSplit;
+  /** Every fine-tuning export made from this set, oldest first: what was exported, when, in which format. */
+  exports?: ExportLogEntry[];
 }
 
 export interface RunRecord {
@@ -117,12 +134,16 @@ export interface EvalRunRecord {
   config: unknown;
 }
 
-export type EvalItemKey = [evalRunId: string, itemId: string, method: string];
+export type EvalItemKey = [evalRunId: string, itemId: string, arm: string];
 
 export interface EvalItemRecord {
   evalRunId: string;
   itemId: string;
   method: string;
+  /** What the result is stored under within its item: the method, or model and method in a grid run (store/runs.ts armOf). */
+  arm: string;
+  /** The model key of a grid run's result. */
+  model?: string;
   result: unknown;
 }
 
@@ -157,7 +178,7 @@ export async function openDb(name = DB_NAME, hooks: OpenDbHooks = {}): Promise<L
   // `blocking` can only fire after the open resolved, so `conn` is set by then.
   let conn: LabDb | undefined = undefined;
   conn = await openDB<LabDB>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, tx) {
       // Each case upgrades from that version to the next and falls through, so a user on any old
       // version runs every later step in order. Add `case 1:` etc. above `break` for new versions.
       switch (oldVersion) {
@@ -177,6 +198,18 @@ export async function openDb(name = DB_NAME, hooks: OpenDbHooks = {}): Promise<L
           db.createObjectStore('evalRuns', { keyPath: 'id' });
           db.createObjectStore('evalItems', { keyPath: ['evalRunId', 'itemId', 'method'] })
             .createIndex('by-run', 'evalRunId');
+        }
+        // falls through
+        case 1: {
+          // Results are keyed by arm (the method, or model and method in a grid run), so one question
+          // can hold answers from several models. Existing results move over with arm = method.
+          void (async () => {
+            const old = await tx.objectStore('evalItems').getAll();
+            db.deleteObjectStore('evalItems');
+            const store = db.createObjectStore('evalItems', { keyPath: ['evalRunId', 'itemId', 'arm'] });
+            store.createIndex('by-run', 'evalRunId');
+            for (const r of old) await store.put({ ...r, arm: r.arm ?? r.method });
+          })();
         }
         // falls through
         default:

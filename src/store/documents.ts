@@ -169,6 +169,48 @@ export async function replaceChunks(db: LabDb, docId: string, chunks: readonly C
   }, needed);
 }
 
+/** A chunk's LLM-written context sentence to store (`context: null` removes it). */
+export interface ChunkContextEntry {
+  /** The chunk id. */
+  id: string;
+  context: string | null;
+  /** The model that wrote it (required with a sentence: a context always says who wrote it). */
+  model?: string;
+}
+
+/**
+ * Sets or removes the context sentence of chunks and drops their vectors (they were embedded from the
+ * old indexed text), in one transaction. Chunks that no longer exist (re-chunked or deleted meanwhile)
+ * are skipped. Returns the updated records, in the order asked.
+ */
+export async function setChunkContexts(db: LabDb, entries: readonly ChunkContextEntry[]): Promise<ChunkRecord[]> {
+  const unsigned = entries.find((e) => e.context !== null && !e.model);
+  if (unsigned) throw new AppError('bad-request', `The context sentence of chunk ${unsigned.id} does not say which model wrote it.`, { id: unsigned.id });
+  let needed = 0;
+  for (const e of entries) needed += 2 * (e.context?.length ?? 0) + 2 * (e.model?.length ?? 0) + 64;
+  return withQuota(() => {
+    const tx = db.transaction(['chunks', 'vectors'], 'readwrite');
+    return inTransaction(tx, async () => {
+      const chunkStore = tx.objectStore('chunks');
+      const vectorStore = tx.objectStore('vectors');
+      const current = await Promise.all(entries.map((e) => chunkStore.get(e.id)));
+      const updated: ChunkRecord[] = [];
+      entries.forEach((e, i) => {
+        const c = current[i];
+        if (!c) return;
+        const { context: _c, contextModel: _m, ...rest } = c;
+        const context = e.context?.trim();
+        updated.push(context ? { ...rest, context, contextModel: e.model } : rest);
+      });
+      await requestAll([
+        ...updated.map((c) => () => chunkStore.put(c)),
+        ...updated.map((c) => () => vectorStore.delete(c.id)),
+      ]);
+      return updated;
+    });
+  }, needed);
+}
+
 /**
  * Every stored chunk, in batches of `batchSize`, in key order: for building the search index at start-up.
  * Each batch is read in its own transaction (a transaction cannot stay open while the consumer

@@ -58,9 +58,9 @@ export function deleteEvalRun(db: LabDb, id: string): Promise<void> {
   });
 }
 
-/** Stores (or replaces) the result of one test item under one method. */
-export async function putEvalItem(db: LabDb, item: EvalItemRecord): Promise<void> {
-  await withQuota(() => db.put('evalItems', item));
+/** Stores (or replaces) the result of one test item under one arm (its method, and model in a grid run). */
+export async function putEvalItem(db: LabDb, item: Omit<EvalItemRecord, 'arm'>): Promise<void> {
+  await withQuota(() => db.put('evalItems', { ...item, arm: armOf(item.method, item.model) }));
 }
 
 /** All item results of an evaluation run, ordered by item id then method. */
@@ -68,13 +68,18 @@ export function evalItemsFor(db: LabDb, evalRunId: string): Promise<EvalItemReco
   return db.getAllFromIndex('evalItems', 'by-run', evalRunId);
 }
 
-/** The key `finishedKeys` uses for an item×method pair (unambiguous whatever the ids contain). */
-export function evalItemKey(itemId: string, method: string): string {
-  return JSON.stringify([itemId, method]);
+/** The arm a result is stored under: the method, or model and method in a grid run (methods × models). */
+export function armOf(method: string, model?: string): string {
+  return model === undefined ? method : `${model}\u0000${method}`;
 }
 
-/** Item×method pairs already done in a run, as `evalItemKey` strings: skip these when resuming. */
+/** The key `finishedKeys` uses for an item × arm pair (unambiguous whatever the ids contain). */
+export function evalItemKey(itemId: string, method: string, model?: string): string {
+  return JSON.stringify([itemId, armOf(method, model)]);
+}
+
+/** Item × arm pairs already done in a run, as `evalItemKey` strings: skip these when resuming. */
 export async function finishedKeys(db: LabDb, evalRunId: string): Promise<Set<string>> {
   const keys = await db.getAllKeysFromIndex('evalItems', 'by-run', evalRunId);
-  return new Set(keys.map(([, itemId, method]) => evalItemKey(itemId, method)));
+  return new Set(keys.map(([, itemId, arm]) => JSON.stringify([itemId, arm])));
 }

@@ -1,7 +1,9 @@
-// Embedding vectors, one per chunk (keyed by chunk id), tagged with the model that made them.
-// Embedding with another model overwrites a chunk's vector; `missingVectors` finds what to (re)embed.
+// Embedding vectors, one per chunk (keyed by chunk id), tagged with the model that made them and the
+// format of the text it embedded (`vectorTag`). Embedding with another model or format overwrites a
+// chunk's vector; `missingVectors` finds what to (re)embed.
 
 import { AppError } from '../protocol/errors';
+import { INDEXED_TEXT_FORMAT } from '../retrieval/contextual';
 import { inTransaction, requestAll, type LabDb, type VectorRecord } from './db';
 import { withQuota } from './quota';
 
@@ -12,6 +14,24 @@ export interface VectorEntry {
   id: string;
   docId: string;
   vector: Float32Array;
+}
+
+const TAG_SEPARATOR = '#';
+
+/**
+ * The `model` tag stored with vectors that `embedder` made from the current indexed text (chunk
+ * header, optional context sentence, chunk text): `${embedder}#${INDEXED_TEXT_FORMAT}`. Every store
+ * function below takes this tag; the UI keeps showing the embedder id.
+ */
+export function vectorTag(embedder: string, format = INDEXED_TEXT_FORMAT): string {
+  return `${embedder}${TAG_SEPARATOR}${format}`;
+}
+
+/** The embedder and text format of a stored tag; format null for vectors stored before formats were tagged (bare chunk text). */
+export function parseVectorTag(tag: string): { embedder: string; format: string | null } {
+  // Model ids never contain '#' (they are paths on a model host), so the last one separates the format.
+  const at = tag.lastIndexOf(TAG_SEPARATOR);
+  return at === -1 ? { embedder: tag, format: null } : { embedder: tag.slice(0, at), format: tag.slice(at + 1) };
 }
 
 /**

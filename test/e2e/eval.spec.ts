@@ -116,8 +116,9 @@ test('evaluate: import, run three lanes, resume after reload, results, exports, 
   expect(rag.recall).toBeGreaterThan(plain.recall);
   expect(rag.containment).toBeGreaterThan(plain.containment);
   expect(rag.containment).toBeGreaterThan(0.9);
-  expect(rag.groundedness).toBeGreaterThan(plain.groundedness);
-  expect(plain.groundedness).toBe(0);
+  // Word overlap with the context, under its honest name (it cannot see contradictions).
+  expect(rag.lexicalSupport).toBeGreaterThan(plain.lexicalSupport);
+  expect(plain.lexicalSupport).toBe(0);
   expect(rag.hit).toBe(1);
   expect(rag.promptTokens).toBeGreaterThan(plain.promptTokens);
   await expect(table.locator('tr[data-method="plain"] td[data-metric="hit"]')).toHaveText('—');
@@ -151,7 +152,7 @@ test('evaluate: import, run three lanes, resume after reload, results, exports, 
   expect(lines).toHaveLength(16);
   const json = JSON.parse(await text(await downloadOf(page, () => page.getByRole('button', { name: 'Results (JSON)' }).click())));
   expect(json.rows).toHaveLength(15);
-  expect(json.summary.methods.map((m: { method: string }) => m.method)).toEqual(['plain', 'few-shot', 'rag']);
+  expect(json.summary.arms.map((m: { method: string }) => m.method)).toEqual(['plain', 'few-shot', 'rag']);
   await page.getByLabel('Include the retrieved context in the examples').check();
   const ft = (await text(await downloadOf(page, () => page.getByRole('button', { name: 'Fine-tuning dataset (JSONL)' }).click()))).trim().split('\n').map((l) => JSON.parse(l));
   expect(ft).toHaveLength(2);

@@ -193,9 +193,12 @@ test('an evaluation run on the Evaluate screen fills the evidence section', asyn
   await expect(evidence.getByText('No finished evaluation yet.')).toHaveCount(0);
   await expect(evidence.getByText(/^From the latest finished evaluation: test set “guide-questions”, model /)).toBeVisible();
   // At least the price of each method next to plain prompting, with its uncertainty and its run.
-  const cost = evidence.getByRole('listitem').filter({ hasText: /RAG costs [\d.]+× the prompt tokens of plain prompting/ });
+  const cost = evidence.getByRole('listitem').filter({ hasText: /RAG costs [\d.]+× the prompt tokens of plain/ });
   await expect(cost).toBeVisible();
-  await expect(cost.getByText(/^Uncertainty:.*n = 3 questions/)).toBeVisible();
+  await expect(cost.getByText(/^Uncertainty:.*3 paired questions/)).toBeVisible();
+  // Three questions call no method better: every comparison says so, with its n.
+  await expect(evidence.getByRole('listitem').filter({ hasText: /Not enough evidence: plain vs RAG on token F1: .*n = 3/ })).toBeVisible();
+  await expect(evidence.getByRole('listitem').filter({ hasText: /better than/ })).toHaveCount(0);
   const link = cost.getByRole('link', { name: /^run [0-9a-f]{8}$/ });
   const href = await link.getAttribute('href');
   expect(href).toMatch(/^#\/evaluate\?run=[0-9a-f-]{36}$/);
@@ -287,22 +290,21 @@ test('a finished evaluation changes the evidence section and the ranking', async
 
   await expect(evidence.getByText('No finished evaluation yet.')).toHaveCount(0);
   await expect(evidence.getByText('From the latest finished evaluation: test set “HR policies (seeded)”, model fixture-llm.')).toBeVisible();
-  const gap = evidence.getByRole('listitem').filter({ hasText: 'RAG beats plain prompting' });
+  const gap = evidence.getByRole('listitem').filter({ hasText: /RAG better than plain on token F1: \+0\.\d\d \[0\.\d\d, 0\.\d\d\], p = 0\.00\d+, n = 10 \(Wilcoxon, Holm-corrected\)/ });
   await expect(gap).toBeVisible();
   await expect(gap.getByText('Supports')).toBeVisible();
-  await expect(gap.getByText(/^Uncertainty:/)).toBeVisible();
-  await expect(gap.getByText(/n = 10 questions/)).toBeVisible();
+  await expect(gap.getByText(/^Uncertainty:.*10 paired questions/)).toBeVisible();
   await expect(gap.getByRole('link', { name: 'run eval-run' })).toHaveAttribute('href', '#/evaluate?run=eval-run-0001-seeded');
   // The measured finding adds its points to RAG and appears among the reasons.
   await expect(ragScore).not.toHaveText(before ?? '');
-  await expect(r.getByRole('list', { name: 'Why' }).getByText(/^Measured: RAG beats plain prompting/)).toBeVisible();
+  await expect(r.getByRole('list', { name: 'Why' }).getByText(/^Measured: RAG better than plain on token F1/)).toBeVisible();
   await snap(page, 'guide-evidence-en');
   // Chinese shows the same statement in Chinese.
   await page.getByRole('combobox', { name: 'Language' }).selectOption('zh');
-  await expect(page.getByRole('region', { name: '来自你的评估的证据' }).getByText(/RAG 的 F1 比直接提问高/)).toBeVisible();
+  await expect(page.getByRole('region', { name: '来自你的评测的证据' }).getByText(/RAG 在词元 F1 上优于直接提问/)).toBeVisible();
 
   // Following a run link opens the Evaluate screen with that run in the address.
-  await page.getByRole('region', { name: '来自你的评估的证据' }).getByRole('link', { name: '打开这次运行' }).click();
+  await page.getByRole('region', { name: '来自你的评测的证据' }).getByRole('link', { name: '打开这次运行' }).click();
   await expect(page).toHaveURL(/#\/evaluate\?run=eval-run-0001-seeded$/);
 });
 

@@ -13,8 +13,8 @@ function corpusFiles() {
 }
 const goldText = (id: string) => RETRIEVAL_CORPUS.find((c) => c.id === id)!.text;
 
-type Lab = { __methodLab: { library: { index: { vectors: number; chunks: number; docs: number; embeddedSinceStart: number } | null } } };
-const indexStats = (page: import('@playwright/test').Page) => page.evaluate(() => (globalThis as unknown as Lab).__methodLab.library.index);
+type Lab = { __methodLab: { knowledge: { index: { vectors: number; chunks: number; docs: number; embeddedSinceStart: number } | null } } };
+const indexStats = (page: import('@playwright/test').Page) => page.evaluate(() => (globalThis as unknown as Lab).__methodLab.knowledge.index);
 
 test.describe('@gpu retrieval', () => {
   test('embed, search from the inspector, reload without re-embedding', async ({ page }, info) => {

@@ -35,7 +35,7 @@ test('a worker that dies mid-request rejects its calls clearly and a restarted w
   await llm.getByRole('button', { name: 'Generate' }).click();
   await expect(llm.getByTestId('llm-output')).toContainText('Sentence number 1');
   // Kill the worker while the generation is pending.
-  await page.evaluate(() => (globalThis as unknown as { __methodLab: { app: { llm: { crash(): void } } } }).__methodLab.app.llm.crash());
+  await page.evaluate(() => (globalThis as unknown as { __methodLab: { llm: { crashWorker(): void } } }).__methodLab.llm.crashWorker());
   await expect(llm.getByRole('alert').first()).toContainText('The LLM worker stopped unexpectedly');
   // Retry restarts the worker and reloads the model; generation works again.
   await llm.getByRole('button', { name: 'Retry' }).click();

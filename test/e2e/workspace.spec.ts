@@ -11,8 +11,8 @@ const HANDBOOK = '# Lanting handbook\n\n## Annual leave\n\nNew employees get fif
 const GOLD = 'New employees get fifteen days of paid annual leave in their first year.';
 const QUESTION = 'How many days of annual leave do new employees get?';
 
-type Lab = { __methodLab: { library: { index: { vectors: number; chunks: number; embeddedSinceStart: number } | null } } };
-const indexStats = (page: Page) => page.evaluate(() => (globalThis as unknown as Lab).__methodLab.library.index);
+type Lab = { __methodLab: { knowledge: { index: { vectors: number; chunks: number; embeddedSinceStart: number } | null } } };
+const indexStats = (page: Page) => page.evaluate(() => (globalThis as unknown as Lab).__methodLab.knowledge.index);
 
 /** Waits until every chunk has a vector; returns the chunk count. */
 async function allEmbedded(page: Page): Promise<number> {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelLoadError } from '../../workers/model-errors';
 import { ModelError } from '../../src/protocol/errors';
-import { timeoutError } from '../../src/engines/fetch-timeout';
+import { timeoutError } from '../../src/models/fetch-timeout';
 
 const ID = 'onnx-community/Qwen2.5-0.5B-Instruct';
 const NOT_LOCAL = new Error('`local_files_only=true` or `env.allowRemoteModels=false` and file was not found locally at "/m/x/config.json".');

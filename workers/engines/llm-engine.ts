@@ -3,12 +3,13 @@
 
 import type { ChatMessage, GenParams, GenResult, LoadedModel } from '../../src/protocol/messages';
 
+/** What an engine returns; the handler stamps it with the engine's `info` to make a GenResult. */
+export type Generated = Omit<GenResult, 'model'>;
+
 export interface LlmEngine {
   readonly info: LoadedModel;
   /** Streams text pieces through `onToken`; resolves when generation ends or `signal` aborts. */
-  generate(messages: ChatMessage[], params: GenParams, onToken: (text: string) => void, signal: AbortSignal): Promise<GenResult>;
-  /** Prompt tokens for these messages, with the model's own tokenizer and chat template. */
-  countTokens(messages: ChatMessage[]): Promise<number>;
+  generate(messages: ChatMessage[], params: GenParams, onToken: (text: string) => void, signal: AbortSignal): Promise<Generated>;
   dispose(): Promise<void>;
 }
 

@@ -4,9 +4,9 @@
 // option mapping, streaming, usage, abort and error mapping around it can be tested without a GPU.
 
 import { ModelError } from '../../src/protocol/errors';
-import type { ChatMessage, GenParams, GenResult, LoadedModel, Progress } from '../../src/protocol/messages';
+import type { ChatMessage, GenParams, LoadedModel, Progress } from '../../src/protocol/messages';
 import type { ResolvedHosts } from '../../src/models/hosts';
-import { makeUsage, type LlmEngine } from './llm-engine';
+import { makeUsage, type Generated, type LlmEngine } from './llm-engine';
 
 /** The slice of web-llm we use; see @mlc-ai/web-llm's MLCEngine. */
 export interface WebLlmModule {
@@ -103,7 +103,7 @@ export async function loadWebLlm(
   }
   const info: LoadedModel = { model: t.modelId, engine: 'web-llm', device: 'webgpu', dtype: t.modelId.includes('q4f16') ? 'q4f16_1' : 'q4f32_1', loadMs: performance.now() - started };
 
-  async function complete(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal: AbortSignal): Promise<GenResult> {
+  async function complete(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal: AbortSignal): Promise<Generated> {
     const startAt = performance.now();
     const onAbort = () => void engine.interruptGenerate();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -121,6 +121,7 @@ export async function loadWebLlm(
         temperature: params.temperature,
         top_p: params.topP,
         ...(params.seed !== undefined ? { seed: params.seed } : {}),
+        ...(params.responseFormat ? { response_format: params.responseFormat } : {}),
       });
       for await (const chunk of stream) {
         // web-llm clears its interrupt flag when a generation starts, so an earlier abort must be checked here.
@@ -151,17 +152,12 @@ export async function loadWebLlm(
       decodeTps: x?.decode_tokens_per_s ?? base.decodeTps,
     };
     const stopped = signal.aborted || finish === 'abort' ? 'aborted' : finish === 'length' ? 'length' : 'eos';
-    return { text, usage: result, stopped };
+    return { text, usage: result, stopped, ...(params.responseFormat ? { constrained: true } : {}) };
   }
 
   return {
     info,
     generate: complete,
-    async countTokens(messages) {
-      // web-llm exposes no chat-template tokenizer: a one-token completion reports the exact prompt size.
-      const r = await complete(messages, { maxNewTokens: 1, temperature: 0, topP: 1 }, () => undefined, new AbortController().signal);
-      return r.usage.promptTokens;
-    },
     async dispose() {
       await engine.unload();
     },

@@ -27,13 +27,11 @@ export const workspace = {
   'ws.merge': 'Merge with what is here (the same file is not stored twice)',
   'ws.replace': 'Replace everything here',
   'ws.replace.confirm': 'Replace the whole workspace with "{file}"? Every document, example, test set and run stored in this browser is deleted first.',
-  'ws.reading': 'Reading {file}…',
   'ws.importing': 'Importing…',
   'ws.rebuilding': 'Rebuilding the search index…',
   'ws.imported': 'Imported {docs} documents, {chunks} chunks, {runs} runs, {examples} examples and {testsets} test sets.',
   'ws.skipped': 'Skipped {n} documents already here: {names}.',
   'ws.embedNeeded': '{n} chunks have no vectors yet: they are being embedded.',
   'ws.badFile': 'This file cannot be imported; nothing was changed.',
-  'ws.notJson': '"{file}" is not a JSON file: {reason}',
   'ws.exportFailed': 'The export failed.',
 } as const;

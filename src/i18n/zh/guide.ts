@@ -25,7 +25,7 @@ export const guide: Record<keyof typeof en, string> = {
   'guide.rec.reasons': '理由（{n} 条）',
   'guide.rec.export': '导出为 Markdown',
 
-  'guide.evidence.title': '来自你的评估的证据',
+  'guide.evidence.title': '来自你的评测的证据',
   'guide.evidence.loading': '正在读取评估结果……',
   'guide.evidence.empty': '还没有已完成的评估。',
   'guide.evidence.emptyHint':

@@ -28,13 +28,11 @@ export const workspace: Record<keyof typeof en, string> = {
   'ws.merge': '与现有内容合并（相同文件不会重复保存）',
   'ws.replace': '替换这里的全部内容',
   'ws.replace.confirm': '用“{file}”替换整个工作区？此浏览器中保存的所有文档、示例、测试集和运行记录都会先被删除。',
-  'ws.reading': '正在读取 {file}…',
   'ws.importing': '正在导入…',
   'ws.rebuilding': '正在重建检索索引…',
   'ws.imported': '已导入 {docs} 个文档、{chunks} 个分块、{runs} 条运行记录、{examples} 个示例和 {testsets} 个测试集。',
   'ws.skipped': '已跳过 {n} 个已存在的文档：{names}。',
   'ws.embedNeeded': '{n} 个分块还没有向量：正在计算。',
   'ws.badFile': '此文件无法导入；未做任何更改。',
-  'ws.notJson': '“{file}”不是 JSON 文件：{reason}',
   'ws.exportFailed': '导出失败。',
 };

@@ -2,21 +2,22 @@
 // method with 95% intervals, and quality against cost. Colours come from the page's CSS variables, set
 // inline on the SVG, so an exported SVG/PNG looks like the chart on screen in either theme.
 
-import type { MethodStats } from '../../eval/summary';
-import type { ConfidenceInterval } from '../../eval/metrics';
+import type { ArmStats } from '../../eval/summary';
+import type { Estimate } from '../../eval/stats';
 
 export interface ChartColors {
   text: string;
   muted: string;
   bg: string;
   grid: string;
-  /** One colour per method, in method order. */
+  /** One colour per arm (method, or model · method), in order. */
   series: string[];
 }
 
 export interface ChartText {
-  method: (m: string) => string;
-  metric: { f1: string; recall: string; groundedness: string; retrievalRecall: string };
+  /** The arm's label: the method, or "model · method" in a grid run. */
+  arm: (a: ArmStats) => string;
+  metric: { f1: string; recall: string; lexicalSupport: string; retrievalRecall: string };
   score: string;
   promptTokens: string;
   latency: string;
@@ -32,15 +33,20 @@ interface Bar {
   high: number;
 }
 
-function bars(stats: readonly MethodStats[], t: ChartText): Bar[] {
+/** The interval drawn for an estimate; a point (low = high = mean) when there is none (too few questions). */
+function range(e: Estimate): { low: number; high: number } {
+  return e.ci ? { low: e.ci.low, high: e.ci.high } : { low: e.mean, high: e.mean };
+}
+
+function bars(stats: readonly ArmStats[], t: ChartText): Bar[] {
   const out: Bar[] = [];
-  const add = (m: MethodStats, metric: string, c: ConfidenceInterval | null | undefined) => {
-    if (c) out.push({ method: t.method(m.method), metric, mean: c.mean, low: c.low, high: c.high });
+  const add = (m: ArmStats, metric: string, e: Estimate | null | undefined) => {
+    if (e) out.push({ method: t.arm(m), metric, mean: e.mean, ...range(e) });
   };
   for (const m of stats) {
     add(m, t.metric.f1, m.f1);
     add(m, t.metric.recall, m.recall);
-    add(m, t.metric.groundedness, m.groundedness);
+    add(m, t.metric.lexicalSupport, m.lexicalSupport);
     add(m, t.metric.retrievalRecall, m.retrieval?.recall);
   }
   return out;
@@ -54,10 +60,10 @@ function base(colors: ChartColors, width: number) {
 }
 
 /** Horizontal bars: one panel per metric (named above it), one bar per method, with its bootstrap interval. */
-export async function qualityChart(stats: readonly MethodStats[], t: ChartText, colors: ChartColors, width: number): Promise<SVGSVGElement | HTMLElement> {
+export async function qualityChart(stats: readonly ArmStats[], t: ChartText, colors: ChartColors, width: number): Promise<SVGSVGElement | HTMLElement> {
   const Plot = await import('@observablehq/plot');
   const data = bars(stats, t);
-  const methods = stats.map((m) => t.method(m.method));
+  const methods = stats.map((m) => t.arm(m));
   const metrics = [...new Set(data.map((d) => d.metric))];
   const panel = methods.length * 20;
   return Plot.plot({
@@ -109,11 +115,9 @@ export function clusterLabels(points: readonly Point[], px: { x: (v: number) => 
 }
 
 /** F1 (with its interval) against a cost per answer: mean prompt tokens or mean latency. */
-export async function costChart(stats: readonly MethodStats[], t: ChartText, colors: ChartColors, width: number, cost: 'promptTokens' | 'latency'): Promise<SVGSVGElement | HTMLElement> {
+export async function costChart(stats: readonly ArmStats[], t: ChartText, colors: ChartColors, width: number, cost: 'promptTokens' | 'latency'): Promise<SVGSVGElement | HTMLElement> {
   const Plot = await import('@observablehq/plot');
-  const data = stats
-    .filter((m) => m.f1)
-    .map((m) => ({ method: t.method(m.method), x: cost === 'promptTokens' ? m.promptTokens : m.totalMs + m.retrievalMs, y: m.f1!.mean, low: m.f1!.low, high: m.f1!.high }));
+  const data = stats.flatMap((m) => (m.f1 ? [{ method: t.arm(m), x: cost === 'promptTokens' ? m.promptTokens : m.totalMs + m.retrievalMs, y: m.f1.mean, ...range(m.f1) }] : []));
   const maxX = Math.max(1, ...data.map((d) => d.x));
   const xMax = maxX * 1.6; // room on the right for the labels next to the dots
   const [height, mt, mr, mb, ml] = [250, 20, 16, 40, 44];
@@ -128,7 +132,7 @@ export async function costChart(stats: readonly MethodStats[], t: ChartText, col
     marginBottom: mb,
     x: { domain: [0, xMax], label: cost === 'promptTokens' ? t.promptTokens : t.latency, labelAnchor: 'center', labelArrow: 'none', labelOffset: 34, grid: true, ticks: width < 480 ? 4 : 6 },
     y: { domain: [0, 1], label: t.metric.f1, grid: true },
-    color: { domain: stats.map((m) => t.method(m.method)), range: colors.series },
+    color: { domain: stats.map((m) => t.arm(m)), range: colors.series },
     marks: [
       Plot.ruleX(data, { x: 'x', y1: 'low', y2: 'high', stroke: 'method', strokeWidth: 2 }),
       Plot.dot(data, { x: 'x', y: 'y', fill: 'method', r: 6, stroke: colors.bg }),

@@ -1,6 +1,7 @@
 // Display names of the methods (lanes are regions named after them).
 import type { MessageKey } from '../../i18n/en';
 import type { MethodId } from '../../strategies/types';
+import { parseChunkId } from '../../store/chunk-id';
 
 export const METHOD_LABEL: Record<MethodId, MessageKey> = {
   plain: 'method.plain',
@@ -9,8 +10,8 @@ export const METHOD_LABEL: Record<MethodId, MessageKey> = {
   'rag+few-shot': 'method.rag+few-shot',
 };
 
-/** `#/documents?doc=…&chunk=…` for a chunk id of the form `${docId}:${index}`. */
-export function chunkHref(chunkId: string): string {
-  const i = chunkId.lastIndexOf(':');
-  return `#/documents?doc=${encodeURIComponent(chunkId.slice(0, i))}&chunk=${chunkId.slice(i + 1)}`;
+/** `#/documents?doc=…&chunk=…` for a stored chunk's id. */
+export function chunkHref(id: string): string {
+  const c = parseChunkId(id);
+  return c ? `#/documents?doc=${encodeURIComponent(c.docId)}&chunk=${c.index}` : '#/documents';
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planEngine, type EnginePlan } from '../../../src/engines/engine-select';
+import { planEngine, type EnginePlan } from '../../../src/models/engine-select';
 import { LLMS, findLlm } from '../../../src/models/catalog';
 import type { DevicePref } from '../../../src/protocol/messages';
 

@@ -318,17 +318,6 @@ describe('loadWebLlm: generate', () => {
     expect(e.code).toBe('webgpu-lost');
   });
 
-  it('countTokens returns prompt_tokens of a max_tokens 1 request', async () => {
-    const s = setup();
-    const eng = await s.load();
-    const tokens = await eng.countTokens(messages);
-    expect(tokens).toBe(fakePromptTokens(messages));
-    const req = s.engine().requests[0];
-    expect(req.max_tokens).toBe(1);
-    expect(req.messages).toEqual(messages);
-    expect(req.stream_options).toEqual({ include_usage: true });
-  });
-
   it('dispose unloads the engine', async () => {
     const s = setup();
     const eng = await s.load();

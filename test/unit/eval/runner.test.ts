@@ -19,13 +19,21 @@ const cfg = (method: MethodId): LaneConfig => ({
 function echoDeps(onGenerate?: (n: number) => void): LaneDeps & { calls: number } {
   const deps = {
     calls: 0,
-    search: async () => ({ hits: [{ chunkId: 'd:0', docId: 'd', docName: 'd.md', index: 0, text: 'Gold text.', rank: 1, fused: 1 }], terms: [], ms: { embed: 0, search: 0, rerank: 0 } }),
+    retrieval: async () => ({
+      search: async () => ({
+        hits: [{ chunkId: 'd:0', docId: 'd', docName: 'd.md', index: 0, text: 'Gold text.', start: 0, end: 10, rank: 1, fused: 1 }],
+        terms: [],
+        ms: { embed: 0, search: 0, rerank: 0 },
+        ran: { bm25: true, dense: false, rerank: false, embedder: null, reranker: null, vectors: 0, chunks: 1 },
+        fallbacks: [],
+      }),
+    }),
     embed: async () => ({ vectors: new Float32Array(0), dim: 0 }),
     generate: async (messages: { role: string; content: string }[], _p: unknown, _t: (t: string) => void, signal?: AbortSignal) => {
       deps.calls++;
       onGenerate?.(deps.calls);
       if (signal?.aborted) throw new AbortError();
-      return { text: messages.at(-1)!.content, usage, stopped: 'eos' as const };
+      return { text: messages.at(-1)!.content, usage, stopped: 'eos' as const, model: { model: 'echo', engine: 'transformers.js' as const, device: 'wasm' as const, dtype: 'q8', loadMs: 1 } };
     },
   };
   return deps;
@@ -50,7 +58,7 @@ describe('runBatch', () => {
     const progress: RunnerProgress[] = [];
     let clock = 0;
     const out = await runBatch({
-      items, methods, finished, laneConfig: cfg, deps, signal: new AbortController().signal,
+      items, methods, finished, laneConfig: cfg, deps: () => deps, signal: new AbortController().signal,
       now: () => (clock += 50),
       finish: async (job: Job, res: LaneResult) => {
         stored.push(`${job.item.id}/${job.method}:${res.gen.text.includes('Gold text.') ? 'ctx' : 'q'}`);
@@ -71,7 +79,7 @@ describe('runBatch', () => {
     const ctrl = new AbortController();
     const deps = echoDeps((n) => n === 2 && ctrl.abort());
     const stored: string[] = [];
-    const out = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps, signal: ctrl.signal, finish: async (j) => void stored.push(j.item.id + j.method) });
+    const out = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps: () => deps, signal: ctrl.signal, finish: async (j) => void stored.push(j.item.id + j.method) });
     expect(out.status).toBe('cancelled');
     expect(stored).toEqual(['aplain']);
     expect(deps.calls).toBe(2);
@@ -82,12 +90,12 @@ describe('runBatch', () => {
     const bad = { ...deps, generate: async () => { throw new Error('boom'); } };
     const one = await runBatch({
       items, methods, finished: new Set(), laneConfig: cfg, signal: new AbortController().signal,
-      deps: { ...deps, generate: (m, p, t, s) => (m.at(-1)!.content.includes('Question b?') && !m.at(-1)!.content.includes('Gold') ? bad.generate() : deps.generate(m, p, t, s)) },
+      deps: () => ({ ...deps, generate: (m: Parameters<typeof deps.generate>[0], p: Parameters<typeof deps.generate>[1], t: Parameters<typeof deps.generate>[2], s: Parameters<typeof deps.generate>[3]) => (m.at(-1)!.content.includes('Question b?') && !m.at(-1)!.content.includes('Gold') ? bad.generate() : deps.generate(m, p, t, s)) }),
       finish: async () => undefined,
     });
     expect(one.status).toBe('failed');
     expect(one.failures.map((f) => `${f.job.item.id}/${f.job.method}`)).toEqual(['b/plain']);
-    const all = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps: bad, signal: new AbortController().signal, finish: async () => undefined });
+    const all = await runBatch({ items, methods, finished: new Set(), laneConfig: cfg, deps: () => bad, signal: new AbortController().signal, finish: async () => undefined });
     expect(all.status).toBe('failed');
     expect(all.failures).toHaveLength(3);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, parseCsvRecords, parseTestSet, toCsv, toJson, toJsonl, type TestItem } from '../../../src/eval/testset';
+import { detectFormat, parseTestSet, toCsv, toJson, toJsonl, type TestItem } from '../../../src/eval/testset';
+import { parseCsvRecords } from '../../../src/extract/csv';
 import { jsonErrorOffset } from '../../../src/extract/json-error';
 
 const items: TestItem[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDevice, probeGpu, probeStorage } from '../../../src/engines/capabilities';
+import { chooseDevice, probeGpu, probeStorage } from '../../../src/models/capabilities';
 import type { DevicePref } from '../../../src/protocol/messages';
 
 type GpuArg = NonNullable<Parameters<typeof probeGpu>[0]>;

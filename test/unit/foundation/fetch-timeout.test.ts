@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeTimeoutFetch } from '../../../src/engines/fetch-timeout';
+import { makeTimeoutFetch } from '../../../src/models/fetch-timeout';
 import { ModelError } from '../../../src/protocol/errors';
 
 const SLOW_CHUNKS = 12; // one every 50 ms: ~600 ms in all, twice the 300 ms limits
@@ -142,12 +142,9 @@ describe('makeTimeoutFetch', () => {
     expect((e as Error).name).toBe('AbortError');
   });
 
-  // KNOWN BUG (src/engines/fetch-timeout.ts, `pull`): when the stall timer fires it cancels the
-  // reader, and a pending read() on a cancelled reader resolves `{done: true}`, so `pull` closes the
-  // stream normally and the caller gets a silently truncated body. Node's and browsers' fetch error
-  // the body on abort first, which hides it; any base fetch whose body ignores the signal shows it.
-  // Fix: in `pull`, `if (done) { clearTimeout(timer); if (timedOut) controller.error(timedOut); else controller.close(); return; }`.
-  // Remove `.fails` once fixed.
+  // A pending read() on a cancelled reader resolves {done: true}: after a stall that must surface as
+  // the stall error, not as a short body. Node's and browsers' fetch error the body on abort first,
+  // which hides the case; a base fetch whose body ignores the signal shows it.
   it('a stall is an error even when the base fetch does not tie its body to the signal', async () => {
     const base = (async () =>
       new Response(

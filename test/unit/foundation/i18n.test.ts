@@ -3,7 +3,7 @@ import { detectLang, errorMessage, format } from '../../../src/i18n';
 import { en } from '../../../src/i18n/en';
 import { zh } from '../../../src/i18n/zh';
 import { AbortError, AppError, ModelError, WorkerCrashedError } from '../../../src/protocol/errors';
-import { timeoutError } from '../../../src/engines/fetch-timeout';
+import { timeoutError } from '../../../src/models/fetch-timeout';
 import { DEFAULT_PREFS, loadPrefs, savePrefs, type Prefs } from '../../../src/state/prefs';
 import { DEFAULT_HOST_SETTING } from '../../../src/models/hosts';
 

@@ -2,60 +2,14 @@
 // (structured-cloned, asynchronously) and can raise `onerror` / `onmessageerror` like a dying worker.
 
 import { describe, expect, it } from 'vitest';
-import { RpcClient } from '../../../src/engines/rpc';
+import { RpcClient } from '../../../src/clients/rpc';
 import { AbortError, AppError, FileError, ModelError, WorkerCrashedError } from '../../../src/protocol/errors';
 import type { Inbound, LlmCalls, Outbound, Post, Progress } from '../../../src/protocol/messages';
-import { CallRegistry } from '../../../workers/handler-kit';
+import { serve } from '../../../workers/handler-kit';
+import { InProcessWorker as FakeWorker, type Handler } from '../helpers/in-process-worker';
 import { createLlmHandler } from '../../../workers/llm-handler';
 
-type Handler<M> = (msg: M) => void;
-
-class FakeWorker<M> {
-  onmessage: ((e: { data: Outbound }) => void) | null = null;
-  onerror: ((e: { message: string; preventDefault(): void }) => void) | null = null;
-  onmessageerror: ((e: unknown) => void) | null = null;
-  /** Everything the page sent, as the worker received it. */
-  readonly inbox: M[] = [];
-  terminated = false;
-  private readonly handle: Handler<M>;
-
-  constructor(make: (post: Post) => Handler<M>) {
-    const post: Post = (msg) => {
-      const copy = structuredClone(msg);
-      setTimeout(() => {
-        if (!this.terminated) this.onmessage?.({ data: copy });
-      }, 0);
-    };
-    this.handle = make(post);
-  }
-
-  postMessage(msg: M): void {
-    if (this.terminated) return;
-    const copy = structuredClone(msg);
-    queueMicrotask(() => {
-      if (this.terminated) return;
-      this.inbox.push(copy);
-      this.handle(copy);
-    });
-  }
-
-  terminate(): void {
-    this.terminated = true;
-  }
-
-  /** What a browser does when the worker throws outside any handler. */
-  crash(message: string): { prevented: boolean } {
-    const ev = { message, prevented: false, preventDefault() { ev.prevented = true; } };
-    this.onerror?.(ev);
-    return ev;
-  }
-
-  messageError(): void {
-    this.onmessageerror?.({});
-  }
-}
-
-// A tiny worker protocol served by the real CallRegistry.
+// A tiny worker protocol served by the real handler kit (`serve`).
 type TestCalls = {
   echo: { req: { v: string; delay: number }; res: { v: string }; item: never };
   count: { req: { n: number; every: number; failAt?: number }; res: { total: number }; item: number };
@@ -71,56 +25,39 @@ interface WorkerLog {
 }
 
 function testHandler(log: WorkerLog) {
-  return (post: Post): Handler<Inbound<TestCalls>> => {
-    const calls = new CallRegistry(post);
-    return (msg) => {
-      switch (msg.type) {
-        case 'abort':
-          calls.abort(msg.target);
-          return;
-        case 'echo':
-          void calls.run(msg.id, async () => {
-            await sleep(msg.payload.delay);
-            log.finished.push(msg.id);
-            return { result: { v: msg.payload.v } };
-          });
-          return;
-        case 'count':
-          void calls.run(msg.id, async (ctx) => {
-            const { n, every, failAt } = msg.payload;
-            for (let i = 0; i < n; i++) {
-              if (ctx.signal.aborted) {
-                log.aborted.push(msg.id);
-                break;
-              }
-              if (i === failAt) throw new ModelError('model-load-failed', 'broke mid-stream', { at: i });
-              ctx.progress({ kind: 'items', stage: 'count', done: i + 1, total: n });
-              ctx.item(i);
-              await sleep(every);
-            }
-            return { result: { total: n } };
-          });
-          return;
-        case 'hang':
-          void calls.run(msg.id, (ctx) =>
-            new Promise((_, reject) =>
-              ctx.signal.addEventListener('abort', () => {
-                log.aborted.push(msg.id);
-                reject(ctx.signal.reason);
-              }),
-            ),
-          );
-          return;
-        case 'fail':
-          void calls.run(msg.id, async () => {
-            if (msg.payload.kind === 'file') throw new FileError('pdf-encrypted', 'The PDF is password-protected.', { file: 'a.pdf' });
-            if (msg.payload.kind === 'model') throw new ModelError('model-not-found', 'Missing file.', { model: 'x/y', url: 'https://h/x' });
-            throw new TypeError('boom');
-          });
-          return;
-      }
-    };
-  };
+  return (post: Post): Handler<Inbound<TestCalls>> =>
+    serve<TestCalls>(post, {
+      async echo({ v, delay }, ctx) {
+        await sleep(delay);
+        log.finished.push(ctx.id);
+        return { v };
+      },
+      async count({ n, every, failAt }, ctx) {
+        for (let i = 0; i < n; i++) {
+          if (ctx.signal.aborted) {
+            log.aborted.push(ctx.id);
+            break;
+          }
+          if (i === failAt) throw new ModelError('model-load-failed', 'broke mid-stream', { at: i });
+          ctx.progress({ kind: 'items', stage: 'embedding', done: i + 1, total: n });
+          ctx.item(i);
+          await sleep(every);
+        }
+        return { total: n };
+      },
+      hang: (_req, ctx) =>
+        new Promise<never>((_, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            log.aborted.push(ctx.id);
+            reject(ctx.signal.reason);
+          }),
+        ),
+      async fail({ kind }) {
+        if (kind === 'file') throw new FileError('pdf-encrypted', 'The PDF is password-protected.', { file: 'a.pdf' });
+        if (kind === 'model') throw new ModelError('model-not-found', 'Missing file.', { model: 'x/y', url: 'https://h/x' });
+        throw new TypeError('boom');
+      },
+    });
 }
 
 function setup() {
@@ -167,7 +104,7 @@ describe('RpcClient: calls', () => {
     const r = await client.call('count', { n: 4, every: 1 }, { onItem: (i) => items.push(i), onProgress: (p) => progress.push(p) });
     expect(r).toEqual({ total: 4 });
     expect(items).toEqual([0, 1, 2, 3]);
-    expect(progress).toEqual([1, 2, 3, 4].map((done) => ({ kind: 'items', stage: 'count', done, total: 4 })));
+    expect(progress).toEqual([1, 2, 3, 4].map((done) => ({ kind: 'items', stage: 'embedding', done, total: 4 })));
   });
 
   it('errors come back as the right AppError subclass with code and detail', async () => {
@@ -226,10 +163,10 @@ describe('RpcClient: calls', () => {
       workers.push(w);
       return w as unknown as Worker;
     });
-    const e = await rejection(client.call('countTokens', { messages: [{ role: 'user', content: 'hi' }] }));
+    const e = await rejection(client.call('generate', { key: 'm', messages: [{ role: 'user', content: 'hi' }], params: { maxNewTokens: 4, temperature: 0, topP: 1 } }));
     expect(e).toBeInstanceOf(AppError);
     expect((e as AppError).code).toBe('bad-request');
-    expect(await client.call('unload', {})).toEqual({ unloaded: false });
+    expect(await client.call('unload', {})).toEqual({ unloaded: 0 });
   });
 });
 

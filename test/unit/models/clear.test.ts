@@ -13,7 +13,7 @@ describe('clearAll', () => {
     await db.put('vectors', { id: 'a:0', docId: 'a', model: 'm', dim: 2, vector: new Float32Array([1, 0]) });
     await db.put('settings', { size: 500 }, 'chunking');
     await db.put('examples', { id: 'e', question: 'q', answer: 'a', createdAt: 1 });
-    await db.put('evalItems', { evalRunId: 'r', itemId: 'i', method: 'rag', result: 1 });
+    await db.put('evalItems', { evalRunId: 'r', itemId: 'i', method: 'rag', arm: 'rag', result: 1 });
     const before = await Promise.all(STORE_NAMES.map((n) => db.count(n)));
     expect(before.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(7);
 

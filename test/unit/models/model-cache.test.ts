@@ -3,7 +3,7 @@
 // listing, deleting and clearing through an in-memory Cache Storage.
 
 import { describe, expect, it } from 'vitest';
-import { clearModelCaches, deleteCachedModel, groupEntries, isComplete, listCachedModels, parseCacheUrl, TJS_CACHE, type CacheEntry } from '../../../src/engines/model-cache';
+import { clearModelCaches, deleteCachedModel, groupEntries, isComplete, listCachedModels, parseCacheUrl, TJS_CACHE, type CacheEntry } from '../../../src/models/model-cache';
 import { resolveHosts } from '../../../src/models/hosts';
 
 const HF = resolveHosts({ mode: 'default', mirrorUrl: '' }, 'https://example.org/');

@@ -2,7 +2,7 @@
 // no WebGPU (fallback named), a tiny GPU buffer limit, little memory, a full disk, custom ids.
 
 import { describe, expect, it } from 'vitest';
-import { embedderFit, llmFit, type FitContext } from '../../../src/engines/model-fit';
+import { embedderFit, llmFit, type FitContext } from '../../../src/models/model-fit';
 
 const GPU_F16 = { available: true, f16: true, maxBufferSize: 2 ** 31 };
 const GPU_F32_SOFT = { available: true, f16: false, maxBufferSize: 2 ** 30, isFallbackAdapter: true };

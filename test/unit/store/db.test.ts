@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { freshDb } from './helpers';
+import { openDB } from 'idb';
 import { DB_VERSION, STORE_NAMES, inTransaction, openDb, requestAll } from '../../../src/store/db';
+import { evalItemsFor, finishedKeys, putEvalItem } from '../../../src/store/runs';
 
 describe('openDb', () => {
   it('creates every store and index when upgrading from an empty database', async () => {
@@ -21,7 +23,7 @@ describe('openDb', () => {
     expect(tx.objectStore('settings').keyPath).toBeNull();
     expect(tx.objectStore('runs').index('by-created').keyPath).toBe('createdAt');
     expect(tx.objectStore('evalRuns').keyPath).toBe('id');
-    expect(tx.objectStore('evalItems').keyPath).toEqual(['evalRunId', 'itemId', 'method']);
+    expect(tx.objectStore('evalItems').keyPath).toEqual(['evalRunId', 'itemId', 'arm']);
     expect(tx.objectStore('evalItems').index('by-run').keyPath).toBe('evalRunId');
     await tx.done;
   });
@@ -73,5 +75,30 @@ describe('inTransaction', () => {
     const done = Promise.reject(quota);
     const fakeTx = { done, error: quota, abort: () => undefined };
     await expect(inTransaction(fakeTx, async () => 1)).rejects.toBe(quota);
+  });
+});
+
+describe('upgrade to version 2: evaluation results keyed by arm', () => {
+  it('moves results stored by method over (arm = method), and then holds one answer per model', async () => {
+    const name = `v1-${process.pid}-${Date.now()}`;
+    // A version-1 database as the first release created it, with one stored result.
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        for (const s of ['documents', 'texts', 'chunks', 'vectors', 'examples', 'testsets', 'runs', 'evalRuns']) db.createObjectStore(s, s === 'settings' ? {} : { keyPath: 'id' });
+        db.createObjectStore('settings');
+        db.createObjectStore('evalItems', { keyPath: ['evalRunId', 'itemId', 'method'] }).createIndex('by-run', 'evalRunId');
+      },
+    });
+    await v1.put('evalItems', { evalRunId: 'r', itemId: 'q1', method: 'rag', result: { answer: 'kept' } });
+    v1.close();
+
+    const db = await openDb(name);
+    expect(db.version).toBe(2);
+    expect(await evalItemsFor(db, 'r')).toEqual([{ evalRunId: 'r', itemId: 'q1', method: 'rag', arm: 'rag', result: { answer: 'kept' } }]);
+    await putEvalItem(db, { evalRunId: 'g', itemId: 'q1', method: 'rag', model: 'catalog:a', result: 1 });
+    await putEvalItem(db, { evalRunId: 'g', itemId: 'q1', method: 'rag', model: 'file:b', result: 2 });
+    expect((await evalItemsFor(db, 'g')).map((r) => r.result).sort()).toEqual([1, 2]);
+    expect((await finishedKeys(db, 'g')).size).toBe(2);
+    db.close();
   });
 });
