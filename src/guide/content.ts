@@ -5,7 +5,7 @@
 import type { Recommendation } from './decide';
 import type { EvidenceStatement } from './evidence';
 import { optionLabel, questions, type Answers } from './questions';
-import { METHOD_NAMES, SIMPLICITY_ORDER, type L, type Lang, type MethodKey } from './types';
+import { APPROACH_NAMES, SIMPLICITY_ORDER, type L, type Lang, type ApproachId } from './types';
 
 export interface MethodVariant {
   name: L;
@@ -13,7 +13,7 @@ export interface MethodVariant {
 }
 
 export interface MethodContent {
-  key: MethodKey;
+  key: ApproachId;
   name: L;
   tagline: L;
   summary: L;
@@ -22,10 +22,10 @@ export interface MethodContent {
   whenItFails: readonly L[];
 }
 
-export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
+export const METHODS: Readonly<Record<ApproachId, MethodContent>> = {
   prompt: {
     key: 'prompt',
-    name: METHOD_NAMES.prompt,
+    name: APPROACH_NAMES.prompt,
     tagline: {
       en: 'Tell the model clearly what you want.',
       zh: '把你想要的清清楚楚地告诉模型。',
@@ -88,7 +88,7 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
   },
   'few-shot': {
     key: 'few-shot',
-    name: METHOD_NAMES['few-shot'],
+    name: APPROACH_NAMES['few-shot'],
     tagline: {
       en: 'Show the model a few examples of what good looks like.',
       zh: '给模型看几个“好答案”的样子。',
@@ -140,7 +140,7 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
   },
   rag: {
     key: 'rag',
-    name: METHOD_NAMES.rag,
+    name: APPROACH_NAMES.rag,
     tagline: {
       en: 'Look up the relevant passages and hand them to the model with the question.',
       zh: '先查到相关段落，再连同问题一起交给模型。',
@@ -217,7 +217,7 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
   },
   'fine-tune': {
     key: 'fine-tune',
-    name: METHOD_NAMES['fine-tune'],
+    name: APPROACH_NAMES['fine-tune'],
     tagline: {
       en: 'Train an existing model further on your examples.',
       zh: '在现有模型的基础上，用你的示例继续训练。',
@@ -294,7 +294,7 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
   },
   'from-scratch': {
     key: 'from-scratch',
-    name: METHOD_NAMES['from-scratch'],
+    name: APPROACH_NAMES['from-scratch'],
     tagline: {
       en: 'Pre-train a new model on your own corpus.',
       zh: '用自己的语料预训练一个全新的模型。',
@@ -342,7 +342,7 @@ export const METHODS: Readonly<Record<MethodKey, MethodContent>> = {
   },
   agent: {
     key: 'agent',
-    name: METHOD_NAMES.agent,
+    name: APPROACH_NAMES.agent,
     tagline: {
       en: 'Let the model call tools and act in several steps.',
       zh: '让模型调用工具，分多步完成任务。',
@@ -530,7 +530,7 @@ export const DIMENSIONS: readonly Dimension[] = [
 
 const c = (rating: Rating, en: string, zh: string): ComparisonCell => ({ rating, note: { en, zh } });
 
-export const COMPARISON: Readonly<Record<MethodKey, Readonly<Record<DimensionKey, ComparisonCell>>>> = {
+export const COMPARISON: Readonly<Record<ApproachId, Readonly<Record<DimensionKey, ComparisonCell>>>> = {
   prompt: {
     accuracy: c(2, 'Good on general tasks; limited by what the model knows.', '通用任务上表现不错，但受限于模型已有的知识。'),
     complexity: c(1, 'Text in, text out.', '输入文本，输出文本，仅此而已。'),
@@ -637,7 +637,7 @@ export interface ChartPoint {
   caption: L;
 }
 
-export const METHOD_POSITIONS: Readonly<Record<MethodKey, ChartPoint>> = {
+export const METHOD_POSITIONS: Readonly<Record<ApproachId, ChartPoint>> = {
   prompt: {
     x: 0.1,
     y: 0.1,
@@ -712,7 +712,7 @@ export const COMBINATION_POSITIONS: readonly (ChartPoint & { id: string; label: 
 
 export interface PathStep {
   step: number;
-  method: MethodKey;
+  method: ApproachId;
   title: L;
   text: L;
   /** What to measure before moving to the next step. */
@@ -897,4 +897,4 @@ export function toMarkdown(
 }
 
 /** Methods in simplicity order, for tables and charts that must not reorder with scores. */
-export const METHOD_KEYS: readonly MethodKey[] = SIMPLICITY_ORDER;
+export const METHOD_KEYS: readonly ApproachId[] = SIMPLICITY_ORDER;

@@ -4,11 +4,11 @@
 
 import { evidenceAdjustments, type EvidenceStatement } from './evidence';
 import type { Answers, OptionValues, QuestionId } from './questions';
-import { METHOD_NAMES, SIMPLICITY_ORDER, spaceMixed, type L, type MethodKey } from './types';
+import { APPROACH_NAMES, SIMPLICITY_ORDER, spaceMixed, type L, type ApproachId } from './types';
 
 export interface ScoringRule {
   id: string;
-  method: MethodKey;
+  method: ApproachId;
   /** Positive for a fit, negative for a reason against. Requirements weigh more than preferences. */
   points: number;
   when: (a: Answers) => boolean;
@@ -16,7 +16,7 @@ export interface ScoringRule {
 }
 
 export interface RankedMethod {
-  method: MethodKey;
+  method: ApproachId;
   score: number;
   reasons: L[];
 }
@@ -24,7 +24,7 @@ export interface RankedMethod {
 export interface Recommendation {
   /** All six methods, best first; equal scores in SIMPLICITY_ORDER. */
   ranked: RankedMethod[];
-  top: MethodKey;
+  top: ApproachId;
   /** How the top pick can fail, and when to fall back to the runner-up. */
   runnerUpRisks: L[];
   /** How to combine the top pick with another method; always restates that prompting stays. */
@@ -632,7 +632,7 @@ export const RULES: readonly ScoringRule[] = [
 ];
 
 interface RiskRule {
-  method: MethodKey;
+  method: ApproachId;
   when: (a: Answers) => boolean;
   text: L;
 }
@@ -751,7 +751,7 @@ export const PROMPT_STAYS: L = {
   zh: '提示词工程贯穿每一步：指令、角色设定和输出格式依然写在提示词里。',
 };
 
-function combination(a: Answers, top: MethodKey): L | undefined {
+function combination(a: Answers, top: ApproachId): L | undefined {
   switch (top) {
     case 'prompt':
       return undefined;
@@ -813,7 +813,7 @@ function byScoreThenSimplicity(x: RankedMethod, y: RankedMethod): number {
  * Pure: the same inputs always give the same output, in the same order.
  */
 export function decide(answers: Answers, evidence?: readonly EvidenceStatement[]): Recommendation {
-  const rows = new Map<MethodKey, RankedMethod>(
+  const rows = new Map<ApproachId, RankedMethod>(
     SIMPLICITY_ORDER.map((m) => [m, { method: m, score: 0, reasons: [] }]),
   );
   for (const rule of RULES) {
@@ -832,8 +832,8 @@ export function decide(answers: Answers, evidence?: readonly EvidenceStatement[]
   const top = first.method;
 
   const runnerUpRisks: L[] = [];
-  const n1 = METHOD_NAMES[top];
-  const n2 = METHOD_NAMES[second.method];
+  const n1 = APPROACH_NAMES[top];
+  const n2 = APPROACH_NAMES[second.method];
   if (first.score - second.score <= CLOSE_MARGIN) {
     runnerUpRisks.push({
       en: `Close call: ${n2.en} scored ${second.score} against ${first.score}. Run both on your own test set before committing.`,

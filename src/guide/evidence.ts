@@ -6,7 +6,7 @@
 import {
   ALPHA, INTERVAL_METHOD_NAMES, MIN_PAIRED_N, PAIRED_TEST_NAMES, POWER, formatP, meetsBar, type Estimate, type PMethod, type PairedComparison,
 } from '../eval/stats';
-import { SIMPLICITY_ORDER, spaceMixed, type L, type MethodKey } from './types';
+import { SIMPLICITY_ORDER, spaceMixed, type L, type ApproachId } from './types';
 
 /** A mean with its interval bounds, as some screens show it. */
 export interface Interval {
@@ -560,7 +560,7 @@ export function interpretEvidence(summary: EvalSummary): EvidenceStatement[] {
 }
 
 export interface ScoreAdjustment {
-  method: MethodKey;
+  method: ApproachId;
   /** Added to the method's questionnaire score. */
   points: number;
   rule: string;
@@ -575,7 +575,7 @@ export interface ScoreAdjustment {
  * move scores: weak retrieval is a fixable pipeline problem, a bare difference has no reading, and
  * inconclusive data is no data.
  */
-export const EVIDENCE_POINTS: Readonly<Partial<Record<EvidenceRuleId, Partial<Record<MethodKey, number>>>>> = {
+export const EVIDENCE_POINTS: Readonly<Partial<Record<EvidenceRuleId, Partial<Record<ApproachId, number>>>>> = {
   'rag-knowledge-gap': { rag: 3 },
   'rag-no-gain': { rag: -2 },
   'format-behaviour': { 'few-shot': 2, 'fine-tune': 1 },

@@ -1,4 +1,5 @@
-// Vocabulary shared by the decision guide: bilingual text, the six methods and their simplicity order.
+// Vocabulary shared by the decision guide: bilingual text, the six approaches (prompting, few-shot, RAG,
+// fine-tuning, training from scratch, agents — not the Lab's methods) and their simplicity order.
 // `L` has both languages as required fields so that a missing translation fails the type-check.
 
 /** A piece of user-facing text in every UI language. */
@@ -6,13 +7,13 @@ import type { Lang } from '../i18n/lang';
 export type { Lang };
 export type L = Record<Lang, string>;
 
-export type MethodKey = 'prompt' | 'few-shot' | 'rag' | 'fine-tune' | 'from-scratch' | 'agent';
+export type ApproachId = 'prompt' | 'few-shot' | 'rag' | 'fine-tune' | 'from-scratch' | 'agent';
 
 /**
  * Cheapest and simplest first. Breaks score ties (the cheaper method wins) and orders lists,
  * because a method that is not clearly better is not worth its extra cost.
  */
-export const SIMPLICITY_ORDER: readonly MethodKey[] = Object.freeze([
+export const SIMPLICITY_ORDER: readonly ApproachId[] = Object.freeze([
   'prompt',
   'few-shot',
   'rag',
@@ -22,7 +23,7 @@ export const SIMPLICITY_ORDER: readonly MethodKey[] = Object.freeze([
 ]);
 
 /** Short display names; longer descriptions live in content.ts. */
-export const METHOD_NAMES: Readonly<Record<MethodKey, L>> = Object.freeze({
+export const APPROACH_NAMES: Readonly<Record<ApproachId, L>> = Object.freeze({
   prompt: { en: 'Prompt engineering', zh: '提示词工程' },
   'few-shot': { en: 'Few-shot prompting', zh: '少样本提示' },
   rag: { en: 'RAG (retrieval-augmented generation)', zh: 'RAG（检索增强生成）' },
@@ -31,7 +32,7 @@ export const METHOD_NAMES: Readonly<Record<MethodKey, L>> = Object.freeze({
   agent: { en: 'Agent (tools and multi-step actions)', zh: '智能体（工具调用与多步操作）' },
 });
 
-export function isMethodKey(value: unknown): value is MethodKey {
+export function isMethodKey(value: unknown): value is ApproachId {
   return typeof value === 'string' && (SIMPLICITY_ORDER as readonly string[]).includes(value);
 }
 

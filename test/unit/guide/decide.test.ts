@@ -7,7 +7,7 @@ import { interpretEvidence, type EvidenceStatement } from '../../../src/guide/ev
 import { ragVsPlain, tooSmall } from './evidence-fixtures';
 import type { Answers, OptionValues, QuestionId } from '../../../src/guide/questions';
 import { questions } from '../../../src/guide/questions';
-import { SIMPLICITY_ORDER, type MethodKey } from '../../../src/guide/types';
+import { SIMPLICITY_ORDER, type ApproachId } from '../../../src/guide/types';
 
 /** Every question answered, with typed values so a misspelt option fails the type-check. */
 type Full = { [Q in QuestionId]: OptionValues[Q] };
@@ -15,8 +15,8 @@ type Full = { [Q in QuestionId]: OptionValues[Q] };
 interface Scenario {
   name: string;
   answers: Full;
-  top: MethodKey;
-  runnerUp?: MethodKey;
+  top: ApproachId;
+  runnerUp?: ApproachId;
   combine?: RegExp;
 }
 
