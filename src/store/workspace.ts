@@ -9,6 +9,7 @@ import {
   type LabDb, type RunRecord, type StoredDocument, type TestSetRecord, type VectorRecord,
 } from './db';
 import { withQuota } from './quota';
+import { armOf } from './runs';
 import { approxBytes } from './sizes';
 
 export const WORKSPACE_FORMAT = 'method-lab-workspace';
@@ -154,7 +155,8 @@ export async function importWorkspace(db: LabDb, bundle: unknown, { mode }: { mo
         ...b.testsets.map((r) => () => store('testsets').put(r)),
         ...b.runs.map((r) => () => store('runs').put(r)),
         ...b.evalRuns.map((r) => () => store('evalRuns').put(r)),
-        ...b.evalItems.map((r) => () => store('evalItems').put(r)),
+        // Bundles from before results were keyed by arm carry no `arm`: it is the method there.
+        ...b.evalItems.map((r) => () => store('evalItems').put({ ...r, arm: typeof r.arm === 'string' ? r.arm : armOf(r.method, r.model) })),
       ]);
       return {
         imported: {
@@ -249,7 +251,22 @@ export function validateBundle(bundle: unknown): WorkspaceBundle {
 
   list(bundle, 'settings').forEach((s, i) => fields(s, `settings[${i}]`, { key: 'string' }));
   list(bundle, 'examples').forEach((r, i) => fields(r, `examples[${i}]`, { id: 'string', question: 'string', answer: 'string', createdAt: 'number' }));
-  list(bundle, 'testsets').forEach((r, i) => fields(r, `testsets[${i}]`, { id: 'string', name: 'string', createdAt: 'number', items: 'array' }));
+  list(bundle, 'testsets').forEach((r, i) => {
+    fields(r, `testsets[${i}]`, { id: 'string', name: 'string', createdAt: 'number', items: 'array' });
+    // The held-out split and the export log decide what may be exported for training: check their shape.
+    if (r.split !== undefined) {
+      if (!isRec(r.split)) throw bad(`testsets[${i}].split must be an object.`);
+      fields(r.split, `testsets[${i}].split`, { seed: 'number', heldOutShare: 'number', heldOut: 'array', train: 'array' });
+      for (const k of ['heldOut', 'train'] as const) if (!(r.split[k] as unknown[]).every((x) => typeof x === 'string')) throw bad(`testsets[${i}].split.${k} must list item ids.`);
+    }
+    if (r.exports !== undefined) {
+      if (!Array.isArray(r.exports)) throw bad(`testsets[${i}].exports must be a list.`);
+      r.exports.forEach((e: unknown, j: number) => {
+        if (!isRec(e)) throw bad(`testsets[${i}].exports[${j}] must be an object.`);
+        fields(e, `testsets[${i}].exports[${j}]`, { id: 'string', at: 'number', format: 'string', itemIds: 'array' });
+      });
+    }
+  });
   list(bundle, 'runs').forEach((r, i) => fields(r, `runs[${i}]`, { id: 'string', question: 'string', createdAt: 'number', lanes: 'array' }));
   list(bundle, 'evalRuns').forEach((r, i) => {
     fields(r, `evalRuns[${i}]`, { id: 'string', testSetId: 'string', createdAt: 'number' });

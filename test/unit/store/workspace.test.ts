@@ -89,6 +89,18 @@ describe('importWorkspace', () => {
     expect(stored?.vector).toEqual(vec(3, 1));
   });
 
+  it('a bundle from before results were keyed by arm imports (arm = method); a malformed held-out split is refused', async () => {
+    const source = await freshDb();
+    await populate(source);
+    const bundle = viaJson(await exportWorkspace(source, { includeVectors: false })) as Record<string, unknown> & { evalItems: Record<string, unknown>[]; testsets: Record<string, unknown>[] };
+    for (const r of bundle.evalItems) delete r.arm;
+    const target = await freshDb();
+    await importWorkspace(target, bundle, { mode: 'merge' });
+    expect((await target.getAll('evalItems')).map((r) => r.arm)).toEqual(['rag']);
+    bundle.testsets[0].split = { seed: 1, heldOutShare: 0.3, heldOut: [7], train: [] };
+    await expect(importWorkspace(await freshDb(), bundle, { mode: 'merge' })).rejects.toThrow('testsets[0].split.heldOut must list item ids.');
+  });
+
   it('replace mode clears what was there first', async () => {
     const source = await freshDb();
     await populate(source);
