@@ -1,5 +1,7 @@
 // The embedding model inside the knowledge worker: loading through the model host (WebGPU with a
-// WASM fallback) and batched embedding with the model's query/passage prefixes.
+// WASM fallback) and batched embedding with the model's query/passage prefixes. Texts are batched by
+// length (longest first), so a batch is padded only to texts of about its own length; the vectors
+// still come back in the caller's order.
 
 import * as transformers from '@huggingface/transformers';
 import type { Device, EmbedderInfo, ModelSpec, Progress } from '../src/protocol/messages';
@@ -9,6 +11,7 @@ import { applyHosts } from './tjs-env';
 import { modelLoadError } from './model-errors';
 import { tjsProgress } from './engines/progress';
 import { workerHasWebGpu } from './engines/gpu';
+import { estimateTokens } from '../src/text/tokens';
 
 type Extractor = (texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
 
@@ -78,29 +81,69 @@ export async function loadEmbedder(req: EmbedderRequest, onProgress: (p: Progres
   return { info, run: loaded.run, pooling, normalize, queryPrefix, passagePrefix };
 }
 
-/** Embeds `texts` in batches into one contiguous array of `texts.length × dim` floats. */
+/**
+ * Splits text indexes into batches of at most `size`, longest first (ties keep their order), so each
+ * batch pads to texts of about its own length. `lengths` are token counts or any monotone estimate.
+ */
+export function lengthSortedBatches(lengths: readonly number[], size: number): number[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`Batch size must be a positive integer, got ${size}`);
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += size) batches.push(order.slice(i, i + size));
+  return batches;
+}
+
+/**
+ * Padding a batching adds: every batch is padded to its longest text, so it costs
+ * Σ (batch size × longest) − Σ lengths tokens. Returns { padded, real } in the units of `lengths`.
+ */
+export function paddingOf(lengths: readonly number[], batches: readonly (readonly number[])[]): { padded: number; real: number } {
+  let padded = 0;
+  let real = 0;
+  for (const b of batches) {
+    let max = 0;
+    for (const i of b) {
+      max = Math.max(max, lengths[i]);
+      real += lengths[i];
+    }
+    padded += max * b.length;
+  }
+  return { padded: padded - real, real };
+}
+
+/**
+ * Embeds `texts` into one contiguous array of `texts.length × dim` floats, row i for texts[i]. The
+ * model sees them in length-sorted batches of EMBED_BATCH (by the app's token estimate), longest
+ * first; after each batch `onBatch` gets the texts done and, since early batches are the longest, the
+ * estimated tokens done, which is what a time-left estimate should extrapolate from.
+ */
 export async function embedTexts(
   e: Embedder,
   texts: readonly string[],
   kind: 'query' | 'passage' | 'raw',
   signal: AbortSignal,
-  onBatch?: (done: number, total: number) => void,
+  onBatch?: (done: number, total: number, tokens: { done: number; total: number }) => void,
 ): Promise<Float32Array> {
   const prefix = kind === 'query' ? e.queryPrefix : kind === 'passage' ? e.passagePrefix : '';
   const dim = e.info.dim;
   const out = new Float32Array(texts.length * dim);
-  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+  const inputs = texts.map((t) => prefix + t);
+  const lengths = inputs.map(estimateTokens);
+  const tokens = { done: 0, total: lengths.reduce((a, b) => a + b, 0) };
+  let done = 0;
+  for (const batch of lengthSortedBatches(lengths, EMBED_BATCH)) {
     if (signal.aborted) throw signal.reason;
-    const batch = texts.slice(i, i + EMBED_BATCH).map((t) => prefix + t);
-    const t = await e.run(batch, { pooling: e.pooling, normalize: e.normalize });
+    const t = await e.run(batch.map((i) => inputs[i]), { pooling: e.pooling, normalize: e.normalize });
     const rows = t.data.subarray(0, batch.length * dim);
     const bad = rows.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) {
       // A zero vector normalized gives NaN: usually a pooling setting that does not fit the model.
-      throw new ModelError('model-load-failed', `The embedding model ${e.info.model} produced an invalid vector (not a number) for text ${i + Math.floor(bad / dim) + 1}. Its pooling setting (${e.pooling}) may not fit this model; choose another embedding model.`, { model: e.info.model, reason: `non-finite vector with ${e.pooling} pooling` });
+      throw new ModelError('model-load-failed', `The embedding model ${e.info.model} produced an invalid vector (not a number) for text ${batch[Math.floor(bad / dim)] + 1}. Its pooling setting (${e.pooling}) may not fit this model; choose another embedding model.`, { model: e.info.model, reason: `non-finite vector with ${e.pooling} pooling` });
     }
-    out.set(rows, i * dim);
-    onBatch?.(Math.min(i + EMBED_BATCH, texts.length), texts.length);
+    batch.forEach((i, r) => out.set(rows.subarray(r * dim, (r + 1) * dim), i * dim));
+    done += batch.length;
+    for (const i of batch) tokens.done += lengths[i];
+    onBatch?.(done, texts.length, { ...tokens });
   }
   return out;
 }

@@ -3,9 +3,17 @@
 // models on onnxruntime-node through transformers.js (bench/lib/tjs-direct.mjs, the code the pages'
 // direct baselines run too). A page alternates its browser runs with these calls, so drift on the
 // shared machine hits both sides of a ratio. Models stay loaded between calls until release().
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { MODELS_CACHE, ensureSynthModel } from './models.mjs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO } from './build.mjs';
+import { MODELS_CACHE, SYNTH_MODELS, SYNTH_TOOL, ensureSynthModel } from './models.mjs';
 import { embedTimed, generateTimed, loadExtractor, loadGenerator } from './tjs-direct.mjs';
+
+/** dtype → the weights file transformers.js loads for it (see ../shared/RECIPE.md). */
+const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
 
 let tjsModule;
 async function tjs() {
@@ -39,18 +47,54 @@ export const calls = {
   /** The machine's 1-minute load average and core count, for notes (timings swing with load). */
   machine: () => ({ load1: loadavg()[0], cpus: cpus().length }),
 
+  /**
+   * CPU seconds (user + system) used so far by the browser this process launched: every process
+   * descending from this one (Chromium and its renderers; this Node process itself excluded). Unlike
+   * wall time it barely moves when other work shares the cores, so a page can compare two of its
+   * own variants by it.
+   */
+  browserCpu: () => ({ seconds: descendantsCpu(process.pid) }),
+
   /** Settings a page reads from the orchestrator's environment: BENCH_LLM_MODEL picks the llm bench's model. */
   config: () => ({ llmModel: process.env.BENCH_LLM_MODEL || null }),
 
   /** { id } → { id, bytes, generatedMs } */
   ensureModel: ({ id }) => ensureSynthModel(id),
 
-  /** { id, dtype, texts, prefix, pooling, normalize, batch } → { ms, dim, loadMs, runtime } */
-  async embedNative({ id, dtype, texts, prefix, pooling, normalize, batch }) {
+  /**
+   * { id, dtype } → { file, generatedMs }: adds another dtype's weights to a synthetic model's folder
+   * (synth-model.mjs writes several dtypes side by side), e.g. fp32 next to the q8 e5-small.
+   */
+  async ensureDtype({ id, dtype }) {
+    await ensureSynthModel(id);
+    const spec = SYNTH_MODELS[id];
+    const file = DTYPE_FILE[dtype];
+    if (!spec || !file) throw new Error(`no ${dtype} variant for ${id}`);
+    const dir = join(MODELS_CACHE, id);
+    if (existsSync(join(dir, 'onnx', file))) return { file, generatedMs: 0 };
+    const started = performance.now();
+    const args = spec.args.map((a, i) => (spec.args[i - 1] === '--dtype' ? dtype : a));
+    await promisify(execFile)(process.execPath, [SYNTH_TOOL, ...args, '--out', dir], { env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') }, maxBuffer: 1 << 24 });
+    return { file, generatedMs: performance.now() - started };
+  },
+
+  /**
+   * { id, dtype, texts, prefix, pooling, normalize, batch, threads?, sortByLength? } → { ms, dim, loadMs, runtime }.
+   * `threads` sets ORT's intra-op threads (default: its own choice); each setting is its own session.
+   */
+  async embedNative({ id, dtype, texts, prefix, pooling, normalize, batch, threads, sortByLength }) {
     const t = await tjs();
-    const { extractor, loadMs } = await cached(`embed:${id}:${dtype}`, () => loadExtractor(t, id, dtype));
-    const out = await embedTimed(extractor, texts, { prefix, pooling, normalize, batch });
+    const sessionOptions = threads ? { intraOpNumThreads: threads } : undefined;
+    const { extractor, loadMs } = await cached(`embed:${id}:${dtype}:${threads ?? 'default'}`, () => loadExtractor(t, id, dtype, undefined, sessionOptions));
+    const out = await embedTimed(extractor, texts, { prefix, pooling, normalize, batch, sortByLength });
     return { ...out, loadMs, runtime: await runtimeInfo() };
+  },
+
+  /** { id, texts } → { tokens: number[] }: each text's token count with the model's tokenizer (special tokens included). */
+  async tokenCounts({ id, texts }) {
+    const t = await tjs();
+    const { tokenizer } = await cached(`tokenizer:${id}`, async () => ({ tokenizer: await t.AutoTokenizer.from_pretrained(id) }));
+    return { tokens: texts.map((x) => tokenizer.encode(x).length) };
   },
 
   /** { id, dtype, messages, maxNewTokens } → generateTimed's record + { loadMs, runtime } */
@@ -68,6 +112,29 @@ export const calls = {
   },
 };
 
+/** CPU seconds of all processes below `root` in the process tree (Linux /proc; 0 elsewhere). */
+function descendantsCpu(root) {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const procs = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields after "pid (comm) "
+      procs.push({ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended while we listed it
+    }
+  }
+  const mine = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = mine.add(p.pid).size > 0;
+  }
+  const hz = 100; // USER_HZ on Linux
+  return procs.filter((p) => p.pid !== root && mine.has(p.pid)).reduce((sum, p) => sum + p.ticks / hz, 0);
+}
+
 /** Disposes every model loaded here, so the next benchmark has the memory. */
 export async function release() {
   const all = [...loaded.values()];
@@ -75,7 +142,7 @@ export async function release() {
   for (const p of all) {
     try {
       const x = await p;
-      await (x.model ?? x.extractor)?.dispose?.();
+      await (x.model ?? x.extractor)?.dispose?.(); // { tokenizer } has neither
     } catch {
       // a failed load has nothing to free
     }

@@ -17,6 +17,7 @@ export interface Timed {
   decodeTps: number;
 }
 export function loadGenerator(tjs: Tjs, id: string, dtype: string, device?: string): Promise<Generator>;
+export function countPromptTokens(gen: Generator, messages: ChatMessage[]): number;
 export function generateTimed(tjs: Tjs, gen: Generator, messages: ChatMessage[], maxNewTokens: number): Promise<Timed>;
-export function loadExtractor(tjs: Tjs, id: string, dtype: string, device?: string): Promise<{ extractor: unknown; loadMs: number }>;
-export function embedTimed(extractor: unknown, texts: string[], opts?: { prefix?: string; pooling?: 'mean' | 'cls'; normalize?: boolean; batch?: number }): Promise<{ ms: number; dim: number }>;
+export function loadExtractor(tjs: Tjs, id: string, dtype: string, device?: string, sessionOptions?: Record<string, unknown>): Promise<{ extractor: unknown; loadMs: number }>;
+export function embedTimed(extractor: unknown, texts: string[], opts?: { prefix?: string; pooling?: 'mean' | 'cls'; normalize?: boolean; batch?: number; sortByLength?: boolean }): Promise<{ ms: number; dim: number }>;

@@ -11,6 +11,11 @@ export async function loadGenerator(tjs, id, dtype, device) {
   return { tokenizer, model, loadMs: performance.now() - started };
 }
 
+/** Prompt tokens of a chat with the generation header, by the model's own chat template. */
+export function countPromptTokens({ tokenizer }, messages) {
+  return tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true }).input_ids.dims.at(-1) ?? 0;
+}
+
 /**
  * Greedy generation of at most `maxNewTokens` tokens for a chat, streamed with TextStreamer.
  * Timed like the app's engine (workers/engines/transformers-engine.ts, makeUsage): ttftMs from the
@@ -52,19 +57,24 @@ export async function generateTimed(tjs, { tokenizer, model }, messages, maxNewT
   };
 }
 
-/** A feature-extraction pipeline. */
-export async function loadExtractor(tjs, id, dtype, device) {
+/** A feature-extraction pipeline; `sessionOptions` go to ONNX Runtime (e.g. { intraOpNumThreads }). */
+export async function loadExtractor(tjs, id, dtype, device, sessionOptions) {
   const started = performance.now();
-  const extractor = await tjs.pipeline('feature-extraction', id, { dtype, ...(device ? { device } : {}) });
+  const extractor = await tjs.pipeline('feature-extraction', id, { dtype, ...(device ? { device } : {}), ...(sessionOptions ? { session_options: sessionOptions } : {}) });
   return { extractor, loadMs: performance.now() - started };
 }
 
-/** Embeds `texts` in batches of `batch` (prefix + text, as the app's embedTexts does); resolves to { ms, dim }. */
-export async function embedTimed(extractor, texts, { prefix = '', pooling = 'mean', normalize = true, batch = 16 } = {}) {
+/**
+ * Embeds `texts` in batches of `batch` (prefix + text, as the app's embedTexts does); with
+ * `sortByLength`, longest first by character count, so batches pad less. Resolves to { ms, dim }.
+ */
+export async function embedTimed(extractor, texts, { prefix = '', pooling = 'mean', normalize = true, batch = 16, sortByLength = false } = {}) {
+  const inputs = texts.map((t) => prefix + t);
+  if (sortByLength) inputs.sort((a, b) => b.length - a.length);
   const started = performance.now();
   let dim = 0;
-  for (let i = 0; i < texts.length; i += batch) {
-    const out = await extractor(texts.slice(i, i + batch).map((t) => prefix + t), { pooling, normalize });
+  for (let i = 0; i < inputs.length; i += batch) {
+    const out = await extractor(inputs.slice(i, i + batch), { pooling, normalize });
     dim = out.dims.at(-1);
   }
   return { ms: performance.now() - started, dim };

@@ -1,9 +1,12 @@
 // The knowledge worker's chunk index: BM25 and dense vectors keyed by chunk id, fused with RRF.
 // Documents are tracked by an explicit docId → chunk ids map (ids need not parse), so removing a
-// document removes exactly the chunks it added. Holds no text: the store keeps chunk texts.
+// document removes exactly the chunks it added. Holds no text: the store keeps chunk texts. Vectors
+// are f32 by default, or int8 with an optional f32 row store (an OPFS file) for the exact re-score.
 import { Bm25Index } from './bm25';
 import { hybridSearch, type Hit } from './hybrid';
-import { VectorIndex } from './vector';
+import { QuantizedVectorIndex } from './quantized-vector';
+import type { RowStore } from './row-store';
+import { VectorIndex, type DenseIndex } from './vector';
 
 export interface ChunkInput {
   /** Unique chunk id, conventionally `${docId}:${index}`. */
@@ -26,6 +29,24 @@ export interface SearchOptions {
   filter?: (chunkId: string) => boolean;
 }
 
+/**
+ * How vectors are held in memory. 'f32' (the default): 4 bytes a dimension, exact cosine. 'int8':
+ * 1 byte a dimension plus a scale per row, scanned in int8 and re-ranked with the f32 query; `exact`
+ * holds the f32 rows (an OPFS file from openFileRowStore) for the exact re-score of the best
+ * `exactFactor` × k dense candidates, or is null to go without it (dense order is then approximate:
+ * 0.985 of the f32 top-10 on the benchmark corpus).
+ */
+export type SearchIndexOptions =
+  | { precision?: 'f32' }
+  | {
+      precision: 'int8';
+      exact: RowStore | null;
+      /** Dense candidates re-scored exactly, as a multiple of k (default 4). */
+      exactFactor?: number;
+      /** Rows re-ranked with the f32 query after the int8 scan, as a multiple of the candidates (default 4). */
+      rescoreFactor?: number;
+    };
+
 export interface IndexStats {
   documents: number;
   chunks: number;
@@ -35,18 +56,31 @@ export interface IndexStats {
   dim: number | null;
   /** Approximate memory held by both indexes, in bytes. */
   bytes: number;
+  /** The vector index's share of `bytes`. */
+  vectorBytes: number;
   /** Whether dense search runs on the WebAssembly SIMD kernel. */
   simd: boolean;
+  /** How vectors are held: int8 codes with a scale per row, or f32. */
+  precision: 'int8' | 'f32';
+  /** int8 only: where the exact re-score reads f32 rows, or null when dense scores stay approximate. */
+  exactRows: RowStore['kind'] | null;
 }
 
 export class SearchIndex {
   private readonly bm25 = new Bm25Index();
-  private vectors: VectorIndex | null = null;
+  private vectors: DenseIndex | null = null;
   private readonly chunksOf = new Map<string, Set<string>>();
   private readonly docOf = new Map<string, string>();
+  private readonly options: SearchIndexOptions;
 
-  constructor(dim?: number) {
-    if (dim !== undefined) this.vectors = new VectorIndex(dim);
+  constructor(dim?: number, options: SearchIndexOptions = {}) {
+    this.options = options;
+    if (dim !== undefined) this.vectors = this.makeDense(dim);
+  }
+
+  private makeDense(dim: number): DenseIndex {
+    const o = this.options;
+    return o.precision === 'int8' ? new QuantizedVectorIndex(dim, { rescoreFactor: o.rescoreFactor, exact: o.exact }) : new VectorIndex(dim);
   }
 
   /**
@@ -63,7 +97,7 @@ export class SearchIndex {
         throw new RangeError(`Expected ${chunks.length} vectors of ${d} floats, got ${vectors.length} floats`);
       }
       if (chunks.length > 0) {
-        this.vectors ??= new VectorIndex(d);
+        this.vectors ??= this.makeDense(d);
         this.vectors.add(
           chunks.map((c) => c.id),
           vectors,
@@ -92,7 +126,7 @@ export class SearchIndex {
     if (vectors.length !== ids.length * dim) throw new RangeError(`Expected ${ids.length} vectors of ${dim} floats, got ${vectors.length} floats`);
     if (this.vectors !== null && this.vectors.dim !== dim) throw new RangeError(`Vectors have ${dim} dimensions but the index holds ${this.vectors.dim}`);
     if (!ids.length) return;
-    this.vectors ??= new VectorIndex(dim);
+    this.vectors ??= this.makeDense(dim);
     for (const id of ids) this.vectors.remove(id);
     this.vectors.add([...ids], vectors);
   }
@@ -125,7 +159,8 @@ export class SearchIndex {
     let dense: { id: string; score: number }[] | undefined;
     if (opts.dense) {
       if (queryVector === null) throw new Error('Dense search needs a query vector: embed the question first.');
-      dense = this.vectors === null ? [] : this.vectors.topK(queryVector, candidates, filter);
+      const exactDepth = (this.options.precision === 'int8' ? (this.options.exactFactor ?? 4) : 1) * k;
+      dense = this.vectors === null ? [] : this.vectors.topK(queryVector, candidates, filter, exactDepth);
     }
     const sparse = opts.bm25 ? this.bm25.search(query, candidates, filter) : undefined;
     return hybridSearch({ dense, sparse, k });
@@ -143,7 +178,10 @@ export class SearchIndex {
       vectors: this.vectors?.size ?? 0,
       dim: this.vectors?.dim ?? null,
       bytes: this.bm25.memoryBytes() + (this.vectors?.memoryBytes() ?? 0),
+      vectorBytes: this.vectors?.memoryBytes() ?? 0,
       simd: this.vectors?.accelerated ?? false,
+      precision: this.options.precision ?? 'f32',
+      exactRows: this.vectors instanceof QuantizedVectorIndex ? this.vectors.exactRows : null,
     };
   }
 

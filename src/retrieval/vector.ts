@@ -13,12 +13,30 @@ export interface VectorHit {
 
 const MIN_ROWS = 64;
 
+/** What SearchIndex needs from a dense index: this exact f32 one or the compact int8 one. */
+export interface DenseIndex {
+  readonly dim: number;
+  readonly size: number;
+  readonly capacity: number;
+  /** Whether scans run on the WebAssembly SIMD kernel. */
+  readonly accelerated: boolean;
+  has(id: string): boolean;
+  reserve(rows: number): void;
+  add(ids: readonly string[], vectors: Float32Array): void;
+  remove(id: string): boolean;
+  clear(): void;
+  /** Best `k` by cosine; an approximate index re-scores its best `exactDepth` exactly where it can. */
+  topK(query: Float32Array, k: number, filter?: (id: string) => boolean, exactDepth?: number): VectorHit[];
+  /** Bytes held (typed storage exactly, ids estimated). */
+  memoryBytes(): number;
+}
+
 export interface VectorIndexOptions {
   /** Use the WebAssembly SIMD kernel when the engine allows it (default true); false forces JS. */
   simd?: boolean;
 }
 
-export class VectorIndex {
+export class VectorIndex implements DenseIndex {
   private kernel: DotKernel | null = null;
   private queryAt = 0; // byte offsets into the buffer, for the kernel
   private rowsAt = 0;

@@ -89,31 +89,34 @@ function vocabularies(seed: number) {
   return { zhWords, enWords, pickZh: zipf(zhWords.length), pickEn: zipf(enWords.length) };
 }
 
+/** One chunk of 180–220 characters: mostly Chinese, English or mixed, words drawn by Zipf rank. */
+function chunkText(r: () => number, zhWords: string[], enWords: string[], pickZh: (r: () => number) => number, pickEn: (r: () => number) => number): string {
+  const target = 180 + Math.floor(r() * 41);
+  const kind = r();
+  let s = '';
+  while (s.length < target) {
+    const zh = kind < 0.5 ? r() < 0.85 : kind < 0.75 ? r() < 0.1 : r() < 0.5;
+    if (zh) {
+      const words = 3 + Math.floor(r() * 10);
+      for (let k = 0; k < words; k++) s += zhWords[pickZh(r)];
+      s += ZH_PUNCT[Math.floor(r() * ZH_PUNCT.length)];
+    } else {
+      const words = 3 + Math.floor(r() * 10);
+      const parts: string[] = [];
+      for (let k = 0; k < words; k++) parts.push(enWords[pickEn(r)]);
+      if (r() < 0.15) parts.push(String(Math.floor(r() * 2030)));
+      s += (s && !/[，。；、：]$/.test(s) ? ' ' : '') + parts.join(' ') + (r() < 0.8 ? '.' : ',');
+    }
+  }
+  return s.slice(0, target);
+}
+
 /** `n` chunks of 180–220 characters (about half mostly Chinese, a quarter English, a quarter mixed). */
 export function makeCorpus(n: number, seed = 20261122): Corpus {
   const { zhWords, enWords, pickZh, pickEn } = vocabularies(seed);
   const r = rng(seed + 1);
   const texts: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const target = 180 + Math.floor(r() * 41);
-    const kind = r();
-    let s = '';
-    while (s.length < target) {
-      const zh = kind < 0.5 ? r() < 0.85 : kind < 0.75 ? r() < 0.1 : r() < 0.5;
-      if (zh) {
-        const words = 3 + Math.floor(r() * 10);
-        for (let k = 0; k < words; k++) s += zhWords[pickZh(r)];
-        s += ZH_PUNCT[Math.floor(r() * ZH_PUNCT.length)];
-      } else {
-        const words = 3 + Math.floor(r() * 10);
-        const parts: string[] = [];
-        for (let k = 0; k < words; k++) parts.push(enWords[pickEn(r)]);
-        if (r() < 0.15) parts.push(String(Math.floor(r() * 2030)));
-        s += (s && !/[，。；、：]$/.test(s) ? ' ' : '') + parts.join(' ') + (r() < 0.8 ? '.' : ',');
-      }
-    }
-    texts[i] = s.slice(0, target);
-  }
+  for (let i = 0; i < n; i++) texts[i] = chunkText(r, zhWords, enWords, pickZh, pickEn);
   const vectors = new Float32Array(n * DIM);
   const centroids = new Float32Array(512 * DIM);
   for (let j = 0; j < centroids.length; j++) centroids[j] = gaussian(r);
@@ -126,6 +129,34 @@ export function makeCorpus(n: number, seed = 20261122): Corpus {
     normalizeInPlace(vectors, at);
   }
   return { texts, vectors };
+}
+
+/**
+ * A corpus of `n` chunks made in batches of `batch` and handed to `onBatch(start, texts, vectors)`, so
+ * a million chunks never sit in memory at once (their texts alone would be ~400 MB). Texts and vectors
+ * use separate PRNG streams, so every prefix is the same whatever `n` is; it is not `makeCorpus`'s
+ * sequence (which draws all texts before any vector), only its distribution.
+ */
+export function streamCorpus(n: number, batch: number, onBatch: (start: number, texts: string[], vectors: Float32Array) => void, seed = 20261122): void {
+  const { zhWords, enWords, pickZh, pickEn } = vocabularies(seed); // makeCorpus's vocabularies
+  const rt = rng(seed + 3);
+  const rv = rng(seed + 4);
+  const centroids = new Float32Array(512 * DIM);
+  for (let j = 0; j < centroids.length; j++) centroids[j] = gaussian(rv);
+  for (let c = 0; c < 512; c++) normalizeInPlace(centroids, c * DIM);
+  const noise = 0.9 / Math.sqrt(DIM);
+  for (let start = 0; start < n; start += batch) {
+    const m = Math.min(batch, n - start);
+    const texts: string[] = new Array(m);
+    for (let i = 0; i < m; i++) texts[i] = chunkText(rt, zhWords, enWords, pickZh, pickEn);
+    const vectors = new Float32Array(m * DIM);
+    for (let i = 0; i < m; i++) {
+      const c = Math.floor(rv() * 512) * DIM;
+      for (let j = 0; j < DIM; j++) vectors[i * DIM + j] = centroids[c + j] + noise * gaussian(rv);
+      normalizeInPlace(vectors, i * DIM);
+    }
+    onBatch(start, texts, vectors);
+  }
 }
 
 const QUESTION_WORDS = ['如何', '什么是', 'how to', 'what is', '为什么', 'which', '是否', 'when'];

@@ -8,11 +8,11 @@ import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { resolveHosts } from '../../../src/models/hosts';
 import { applyHosts, installBrowserRuntime } from '../../../workers/tjs-env';
-import { generateTimed, loadGenerator, type Generator, type Timed } from '../../lib/tjs-direct.mjs';
+import { countPromptTokens, generateTimed, loadGenerator, type Generator, type Timed } from '../../lib/tjs-direct.mjs';
 
 type ChatMessage = { role: string; content: string };
-export type DirectToWorker = { type: 'load'; origin: string; model: string; dtype: string } | { type: 'generate'; messages: ChatMessage[]; maxNewTokens: number } | { type: 'dispose' };
-export type DirectFromWorker = { type: 'loaded'; loadMs: number; threads: number } | { type: 'generated'; timed: Timed } | { type: 'disposed' } | { type: 'error'; message: string };
+export type DirectToWorker = { type: 'load'; origin: string; model: string; dtype: string } | { type: 'count'; messages: ChatMessage[] } | { type: 'generate'; messages: ChatMessage[]; maxNewTokens: number } | { type: 'dispose' };
+export type DirectFromWorker = { type: 'loaded'; loadMs: number; threads: number } | { type: 'counted'; tokens: number } | { type: 'generated'; timed: Timed } | { type: 'disposed' } | { type: 'error'; message: string };
 
 let gen: Generator | null = null;
 const post = (m: DirectFromWorker) => self.postMessage(m);
@@ -26,6 +26,9 @@ self.onmessage = async (e: MessageEvent<DirectToWorker>) => {
       installBrowserRuntime(tjs.env as never, { wasmUrl, mjsUrl, fetch: fetch.bind(globalThis) });
       gen = await loadGenerator(tjs, m.model, m.dtype, 'wasm');
       post({ type: 'loaded', loadMs: gen.loadMs, threads: tjs.env.backends.onnx.wasm?.numThreads ?? 0 });
+    } else if (m.type === 'count') {
+      if (!gen) throw new Error('load first');
+      post({ type: 'counted', tokens: countPromptTokens(gen, m.messages) });
     } else if (m.type === 'generate') {
       if (!gen) throw new Error('load first');
       post({ type: 'generated', timed: await generateTimed(tjs, gen, m.messages, m.maxNewTokens) });
