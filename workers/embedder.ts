@@ -1,7 +1,8 @@
 // The embedding model inside the knowledge worker: loading through the model host (WebGPU with a
 // WASM fallback) and batched embedding with the model's query/passage prefixes. Texts are batched by
 // length (longest first), so a batch is padded only to texts of about its own length; the vectors
-// still come back in the caller's order.
+// still come back in the caller's order. Forward passes on one model run one at a time, in the order
+// asked, so a query waits for at most one pass of a background embedding run.
 
 import * as transformers from '@huggingface/transformers';
 import type { Device, EmbedderInfo, ModelSpec, Progress } from '../src/protocol/messages';
@@ -76,9 +77,24 @@ export async function loadEmbedder(req: EmbedderRequest, onProgress: (p: Progres
       throw modelLoadError(e2, model.id);
     }
   }
-  const probe = await loaded.run(['dimension probe'], { pooling, normalize });
+  const run = oneAtATime(loaded.run);
+  const probe = await run(['dimension probe'], { pooling, normalize });
   const info: EmbedderInfo = { model: model.id, device, dtype: loaded.dtype, dim: probe.dims.at(-1) ?? 0, loadMs: performance.now() - started, fallbackReason };
-  return { info, run: loaded.run, pooling, normalize, queryPrefix, passagePrefix };
+  return { info, run, pooling, normalize, queryPrefix, passagePrefix };
+}
+
+/**
+ * Runs calls of `run` one after another in call order (a failed call does not stop the next): one
+ * model session is never asked for two passes at once, and a short query queued behind a long
+ * embedding run waits for one pass, not for the run.
+ */
+export function oneAtATime(run: Extractor): Extractor {
+  let last: Promise<unknown> = Promise.resolve();
+  return (texts, opts) => {
+    const next = last.then(() => run(texts, opts));
+    last = next.catch(() => undefined);
+    return next;
+  };
 }
 
 /**
@@ -115,7 +131,8 @@ export function paddingOf(lengths: readonly number[], batches: readonly (readonl
  * Embeds `texts` into one contiguous array of `texts.length × dim` floats, row i for texts[i]. The
  * model sees them in length-sorted batches of EMBED_BATCH (by the app's token estimate), longest
  * first; after each batch `onBatch` gets the texts done and, since early batches are the longest, the
- * estimated tokens done, which is what a time-left estimate should extrapolate from.
+ * estimated tokens done, which is what a time-left estimate should extrapolate from. `beforeBatch`,
+ * awaited before each forward pass, lets a background caller give way to more urgent work.
  */
 export async function embedTexts(
   e: Embedder,
@@ -123,6 +140,7 @@ export async function embedTexts(
   kind: 'query' | 'passage' | 'raw',
   signal: AbortSignal,
   onBatch?: (done: number, total: number, tokens: { done: number; total: number }) => void,
+  beforeBatch?: () => Promise<void>,
 ): Promise<Float32Array> {
   const prefix = kind === 'query' ? e.queryPrefix : kind === 'passage' ? e.passagePrefix : '';
   const dim = e.info.dim;
@@ -132,6 +150,7 @@ export async function embedTexts(
   const tokens = { done: 0, total: lengths.reduce((a, b) => a + b, 0) };
   let done = 0;
   for (const batch of lengthSortedBatches(lengths, EMBED_BATCH)) {
+    if (beforeBatch) await beforeBatch();
     if (signal.aborted) throw signal.reason;
     const t = await e.run(batch.map((i) => inputs[i]), { pooling: e.pooling, normalize: e.normalize });
     const rows = t.data.subarray(0, batch.length * dim);

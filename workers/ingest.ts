@@ -1,5 +1,7 @@
 // One file through the pipeline: size check → hash (duplicates) → extract → chunk → save in one
-// transaction. Each file fails on its own with a FileError; nothing stored is touched by a failure.
+// transaction. Each file fails on its own with a FileError; nothing stored is touched by a failure,
+// and a failed or cancelled file leaves nothing stored. The caller's `whileCommitting` work (BM25
+// indexing) runs while the browser commits, since the save is the slowest step after extraction.
 
 import type { ChunkSettings } from '../src/chunking/chunk';
 import { AppConfig } from '../src/config';
@@ -26,6 +28,11 @@ export interface IngestDeps {
   progress: (p: Progress) => void;
   /** Supplies pdf.js in the browser (configured worker); Node tests leave it to the extractor. */
   pdfjs?: () => Promise<ExtractOptions['pdfjs']>;
+  /**
+   * Runs while the browser commits the document (indexing its chunks for BM25, so that work overlaps
+   * the commit). If the commit then fails, the ingestion rejects and the caller undoes this work.
+   */
+  whileCommitting?: (doc: { id: string; name: string; title?: string }, chunks: readonly ChunkRecord[]) => void;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -100,6 +107,8 @@ export async function ingestFile(db: LabDb, input: IngestInput, deps: IngestDeps
     headingPath: c.headingPath,
     tokens: c.tokens,
   }));
-  await saveDocumentWithChunks(db, stored, records);
+  const label = { id, name, ...(doc.title ? { title: doc.title } : {}) };
+  const hook = deps.whileCommitting;
+  await saveDocumentWithChunks(db, stored, records, hook && (() => hook(label, records)));
   return { summary: { id, name, kind: doc.kind, chunks: chunks.length, chars: doc.text.length, pages: doc.pages, ms: performance.now() - started }, chunks: records, ...(doc.title ? { title: doc.title } : {}) };
 }

@@ -1,21 +1,24 @@
 // The knowledge worker's logic: owns the embedder, the reranker and the chunk index, and is the only
 // writer of documents, chunks and vectors (ingest, re-chunk, context sentences, delete, workspace
 // import, clear-all); every write answers with the index as it stands afterwards. Chunks are indexed
-// and embedded with their contextual header. A search collapses near-duplicates before the top-k cut,
-// can expand hits to their sections (small-to-big), reports what it actually ran and refuses to drop a
-// requested part silently. It also runs the retrieval sweep in scratch indexes. Takes `post` so Node
+// and embedded with their contextual header. A stored file is searchable by BM25 at once; embedding
+// can run as a background queue (`embedMissing`) that gives way to storing files and searching and
+// stores each batch before the next. A search collapses near-duplicates before the top-k cut, can expand hits to
+// their sections (small-to-big), reports what it actually ran and refuses to drop a requested part
+// silently. It also runs the retrieval sweep in scratch indexes. Takes `post` so Node
 // tests drive it with plain objects.
 
 import { AppError, FileError } from '../src/protocol/errors';
 import type { Fallback, KnowledgeCalls, Post, RetrievalRan, SearchHit } from '../src/protocol/messages';
-import { crashLater, serve, type CallContext } from './handler-kit';
+import { crashLater, serve, type CallContext, type Handlers } from './handler-kit';
 import { ingestFile, type IngestDeps } from './ingest';
 import { openDb, type ChunkRecord, type LabDb } from '../src/store/db';
 import { deleteAll, deleteDocument, getChunksByIds, getDocument, listDocuments, replaceChunks, setChunkContexts, updateDocument } from '../src/store/documents';
-import { missingVectors, putVectors, vectorTag } from '../src/store/vectors';
+import { missingVectors, putVectorsIfCurrent, vectorTag } from '../src/store/vectors';
+import { estimateTokens } from '../src/text/tokens';
 import { importWorkspace } from '../src/store/workspace';
 import { clearAll } from '../src/store/clear';
-import { chunkId } from '../src/store/chunk-id';
+import { chunkId, parseChunkId } from '../src/store/chunk-id';
 import { chunkDocument } from '../src/chunking/chunk';
 import { applyRerank } from '../src/retrieval/rerank';
 import { attachPassages, collapseDuplicates } from '../src/retrieval/search-hits';
@@ -23,7 +26,7 @@ import type { SourceDocument } from '../src/retrieval/small-to-big';
 import { locateJsonError } from '../src/extract/json-error';
 import { embedTexts, loadEmbedder, type Embedder } from './embedder';
 import { loadReranker, type Reranker } from './reranker';
-import { KnowledgeIndex, type IndexedChunk } from './knowledge-index';
+import { KnowledgeIndex, type IndexedChunk, type KnowledgeIndexOptions } from './knowledge-index';
 import { runLibrarySweep, SweepEmbeddings } from './knowledge-sweep';
 
 export interface KnowledgeDeps {
@@ -31,6 +34,15 @@ export interface KnowledgeDeps {
   db?: () => Promise<LabDb>;
   /** pdf.js for the browser worker; Node leaves it to the extractor. */
   pdfjs?: IngestDeps['pdfjs'];
+  /** The full-precision rows behind int8 vectors (default: an OPFS file; Node has none, so float32). */
+  rows?: KnowledgeIndexOptions['rows'];
+}
+
+/** Embedding progress of one call, in chunks and estimated tokens (what a time-left estimate needs). */
+interface EmbedCount {
+  done: number;
+  total: number;
+  tokens: { done: number; total: number };
 }
 
 /**
@@ -40,7 +52,7 @@ export interface KnowledgeDeps {
 const CANDIDATE_POOL = 3;
 const MIN_POOL = 20;
 /** Chunks embedded, stored and indexed together: a cancel or crash keeps every finished batch. */
-const EMBED_BATCH_CHUNKS = 64;
+export const EMBED_BATCH_CHUNKS = 64;
 
 export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
   let embedder: Embedder | null = null;
@@ -51,8 +63,32 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     dbPromise.catch(() => (dbPromise = null));
     return dbPromise;
   };
-  const index = new KnowledgeIndex(db);
-  const ready = () => index.ensure(embedder?.info.model ?? index.model);
+  const index = new KnowledgeIndex(db, { rows: deps.rows });
+  const ready = () => index.ensure(embedder?.info.model ?? index.model, false, embedder?.info.dim);
+
+  // Foreground calls running now (storing a file makes it searchable; a search is awaited by a person).
+  // A forward pass holds this thread for seconds, so background embedding first lets queued messages
+  // in (a macrotask turn), then waits until no foreground call runs.
+  let foregroundCalls = 0;
+  let foregroundDone: (() => void) | null = null;
+  let foregroundIdle: Promise<void> = Promise.resolve();
+  const yieldToForeground = async () => {
+    await new Promise((r) => setTimeout(r, 0));
+    while (foregroundCalls > 0) await foregroundIdle;
+  };
+  async function inForeground<T>(run: () => Promise<T>): Promise<T> {
+    if (foregroundCalls++ === 0) foregroundIdle = new Promise((r) => (foregroundDone = r));
+    try {
+      return await run();
+    } finally {
+      if (--foregroundCalls === 0) foregroundDone?.();
+    }
+  }
+  /** The calls a person waits on (storing a file, a search) run in the foreground. */
+  function foreground(handlers: Handlers<KnowledgeCalls>): Handlers<KnowledgeCalls> {
+    const { ingest, search } = handlers;
+    return { ...handlers, ingest: (req, ctx) => inForeground(() => ingest(req, ctx)), search: (req, ctx) => inForeground(() => search(req, ctx)) };
+  }
 
   const need = (): Embedder => {
     if (!embedder) throw new AppError('bad-request', 'No embedding model is loaded yet.');
@@ -60,33 +96,62 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
   };
 
   /**
-   * Embeds chunks in batches: each batch is embedded, stored and indexed before the next, so a cancel
-   * keeps everything finished so far. Documents are marked embedded once all their chunks are.
+   * Embeds chunks in batches of EMBED_BATCH_CHUNKS, longest first (so each batch pads little); each batch
+   * is stored (for chunks still as they were embedded) and indexed before the next, so a cancel keeps
+   * everything finished so far. `count` carries progress across calls of one run; with `background`
+   * each forward pass first gives way to foreground calls (storing a file, a search). Returns the
+   * vectors stored.
    */
-  async function embedChunks(e: Embedder, chunks: readonly IndexedChunk[], ctx: Pick<CallContext<unknown>, 'progress' | 'signal'>): Promise<number> {
+  async function embedChunks(e: Embedder, chunks: readonly IndexedChunk[], ctx: Pick<CallContext<unknown>, 'progress' | 'signal'>, count: EmbedCount = { done: 0, total: 0, tokens: { done: 0, total: 0 } }, background = false): Promise<number> {
     const d = await db();
     const dim = e.info.dim;
-    let done = 0;
-    ctx.progress({ kind: 'items', stage: 'embedding', done, total: chunks.length });
-    for (let i = 0; i < chunks.length && !ctx.signal.aborted; i += EMBED_BATCH_CHUNKS) {
-      const batch = chunks.slice(i, i + EMBED_BATCH_CHUNKS);
-      // The same text BM25 indexes: header, context sentence, chunk (the embedder adds its passage prefix).
-      const vectors = await embedTexts(e, batch.map((c) => index.indexedText(c)), 'passage', ctx.signal);
-      await putVectors(d, vectorTag(e.info.model), dim, batch.map((c, j) => ({ id: c.id, docId: c.docId, vector: vectors.subarray(j * dim, (j + 1) * dim) })));
-      index.addVectors(batch.map((c) => c.id), vectors, dim);
-      done += batch.length;
-      ctx.progress({ kind: 'items', stage: 'embedding', done, total: chunks.length });
+    const tag = vectorTag(e.info.model);
+    // The same text BM25 indexes: header, context sentence, chunk (the embedder adds its passage prefix).
+    const texts = chunks.map((c) => index.indexedText(c));
+    const lengths = texts.map((t) => estimateTokens(e.passagePrefix + t));
+    const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+    count.total += chunks.length;
+    for (const n of lengths) count.tokens.total += n;
+    const report = () => ctx.progress({ kind: 'items', stage: 'embedding', done: count.done, total: count.total, tokens: { ...count.tokens } });
+    report();
+    let kept = 0;
+    // A run stops when another embedding model takes over: its vectors would not belong in the index.
+    for (let i = 0; i < order.length && !ctx.signal.aborted && embedder === e; i += EMBED_BATCH_CHUNKS) {
+      const batch = order.slice(i, i + EMBED_BATCH_CHUNKS);
+      const before = { done: count.done, tokens: count.tokens.done };
+      const vectors = await embedTexts(e, batch.map((j) => texts[j]), 'passage', ctx.signal, (done, _total, tokens) => {
+        count.done = before.done + done;
+        count.tokens.done = before.tokens + tokens.done;
+        report();
+      }, background ? yieldToForeground : undefined);
+      const ids = new Set(await putVectorsIfCurrent(d, tag, dim, batch.map((j, r) => ({ chunk: chunks[j], vector: vectors.subarray(r * dim, (r + 1) * dim) }))));
+      const rows = batch.flatMap((j, r) => (ids.has(chunks[j].id) ? [r] : []));
+      const flat = rows.length === batch.length ? vectors : new Float32Array(rows.length * dim);
+      if (flat !== vectors) rows.forEach((r, k) => flat.set(vectors.subarray(r * dim, (r + 1) * dim), k * dim));
+      kept += index.addVectors(e.info.model, rows.map((r) => chunks[batch[r]]), flat, dim);
     }
-    if (!ctx.signal.aborted) for (const docId of new Set(chunks.map((c) => c.docId))) await updateDocument(d, docId, { embedModel: e.info.model });
-    return done;
+    return kept;
+  }
+
+  /** Marks the documents among `docIds` whose every chunk has a vector from `model` as embedded with it. */
+  async function markEmbedded(model: string, docIds: Iterable<string>): Promise<void> {
+    const d = await db();
+    const incomplete = new Set((await missingVectors(d, vectorTag(model))).map((id) => parseChunkId(id)?.docId));
+    for (const id of docIds) {
+      if (!index.holds(id) || incomplete.has(id)) continue;
+      // Deleted in the meantime: nothing to mark.
+      await updateDocument(d, id, { embedModel: model }).catch((err: unknown) => {
+        if (!(err instanceof AppError && err.code === 'bad-request')) throw err;
+      });
+    }
   }
 
   const sweepEmbeddings = new SweepEmbeddings();
 
-  return serve<KnowledgeCalls>(post, {
+  return serve<KnowledgeCalls>(post, foreground({
     async loadEmbedder(req, ctx) {
       embedder = await loadEmbedder(req, ctx.progress);
-      await index.ensure(embedder.info.model);
+      await index.ensure(embedder.info.model, false, embedder.info.dim);
       return embedder.info;
     },
 
@@ -99,17 +164,33 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     },
 
     async openIndex({ model }) {
-      await index.ensure(embedder?.info.model ?? model ?? index.model);
+      await index.ensure(embedder?.info.model ?? model ?? index.model, false, embedder?.info.dim);
       return index.stats();
     },
 
     async embedMissing(_req, ctx) {
       const e = need();
       const d = await db();
-      await index.ensure(e.info.model);
+      await index.ensure(e.info.model, false, e.info.dim);
       const started = performance.now();
-      const chunks = await getChunksByIds(d, await missingVectors(d, vectorTag(e.info.model)));
-      const embedded = await embedChunks(e, chunks, ctx);
+      const tag = vectorTag(e.info.model);
+      const count: EmbedCount = { done: 0, total: 0, tokens: { done: 0, total: 0 } };
+      const tried = new Set<string>();
+      const touched = new Set<string>();
+      let embedded = 0;
+      // Files stored meanwhile join the queue behind what it holds; each chunk is tried once per run.
+      // Chunks of a file still being stored belong to no indexed document yet and wait for it.
+      for (;;) {
+        const ids = (await missingVectors(d, tag)).filter((id) => !tried.has(id));
+        const chunks = (await getChunksByIds(d, ids)).filter((c) => index.holds(c.docId));
+        if (!chunks.length || ctx.signal.aborted || embedder !== e) break;
+        for (const c of chunks) {
+          tried.add(c.id);
+          touched.add(c.docId);
+        }
+        embedded += await embedChunks(e, chunks, ctx, count, true);
+      }
+      await markEmbedded(e.info.model, touched);
       return { stats: index.stats(), embedded, ms: performance.now() - started };
     },
 
@@ -130,11 +211,15 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
           if (!opts.degrade) throw new AppError('dense-unavailable', `Dense search cannot run: ${missing.reason} Load the embedding model, or choose to continue with BM25 only.`, { reason: missing.code });
           fallbacks.push(missing);
         } else if (embedder) {
+          // HyDE hands dense search a passage of its own to embed; BM25 and the reranker keep the query.
+          const dt = opts.denseText;
+          if (dt && !dt.text.trim()) throw new AppError('bad-request', 'The text for dense search is empty.');
           const t0 = performance.now();
-          qvec = await embedTexts(embedder, [query], 'query', ctx.signal);
+          qvec = await embedTexts(embedder, [dt ? dt.text : query], dt ? dt.kind : 'query', ctx.signal);
           ms.embed = performance.now() - t0;
           ran.dense = true;
           ran.embedder = embedder.info.model;
+          if (dt) ran.denseText = { kind: dt.kind, chars: dt.text.length };
         }
       }
       if (!ran.bm25 && !ran.dense) throw new AppError('dense-unavailable', 'Nothing can search: BM25 is off and dense search cannot run. Turn BM25 on, or load the embedding model.', { reason: fallbacks[0]?.code ?? 'no-embedder' });
@@ -184,18 +269,36 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
       return { model: reranker.model, loadMs: performance.now() - started };
     },
 
-    async ingest({ name, bytes, maxBytes, chunking, sample }, ctx) {
+    async ingest({ name, bytes, maxBytes, chunking, sample, embed }, ctx) {
       const d = await db();
       await ready();
-      const { summary, chunks, title } = await ingestFile(d, { name, bytes: new Uint8Array(bytes), maxBytes, chunking, sample }, { signal: ctx.signal, progress: ctx.progress, pdfjs: deps.pdfjs });
-      index.addDocument({ id: summary.id, name, ...(title ? { title } : {}) }, chunks);
+      let saved;
+      let indexed: string | null = null;
+      try {
+        // BM25 indexing runs while the browser commits the file; a failed commit takes it out again.
+        const whileCommitting = (doc: { id: string; name: string; title?: string }, chunks: readonly IndexedChunk[]) => {
+          index.addDocument(doc, chunks);
+          indexed = doc.id;
+        };
+        saved = await ingestFile(d, { name, bytes: new Uint8Array(bytes), maxBytes, chunking, sample }, { signal: ctx.signal, progress: ctx.progress, pdfjs: deps.pdfjs, whileCommitting });
+        // A cancel that came while the file was being committed still leaves nothing stored.
+        if (ctx.signal.aborted) {
+          await deleteDocument(d, saved.summary.id);
+          throw ctx.signal.reason;
+        }
+      } catch (err) {
+        if (indexed !== null) index.removeDocument(indexed);
+        throw err;
+      }
+      const { summary, chunks } = saved;
       // The document is saved already; embedding can fail or be cancelled and be redone later.
-      if (embedder) {
+      if (embedder && embed !== false) {
+        const e = embedder;
         ctx.progress({ kind: 'stage', stage: 'embedding' });
         try {
-          await embedChunks(embedder, chunks, ctx);
-        } catch (e) {
-          if (ctx.signal.aborted) throw e;
+          if ((await embedChunks(e, chunks, ctx)) === chunks.length) await markEmbedded(e.info.model, [summary.id]);
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
         }
       }
       return { doc: summary, stats: index.stats() };
@@ -248,7 +351,7 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
         throw new FileError('json-invalid', `"${name}" is not a JSON file: it breaks at line ${line}, column ${column}. Choose a workspace file exported by Method Lab.`, { fileName: name, line, column });
       }
       const report = await importWorkspace(await db(), bundle, { mode });
-      await index.ensure(embedder?.info.model ?? index.model, true);
+      await index.ensure(embedder?.info.model ?? index.model, true, embedder?.info.dim);
       return { report, stats: index.stats() };
     },
 
@@ -260,8 +363,10 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
       // Their vectors were made from the old indexed text and are gone: embed them again now if possible.
       let embedded = 0;
       if (embedder && updated.length) {
+        const em = embedder;
         try {
-          embedded = await embedChunks(embedder, updated, ctx);
+          embedded = await embedChunks(em, updated, ctx);
+          if (!ctx.signal.aborted) await markEmbedded(em.info.model, new Set(updated.map((c) => c.docId)));
         } catch (e) {
           if (ctx.signal.aborted) throw e;
         }
@@ -293,5 +398,5 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     },
 
     crash: crashLater,
-  });
+  }));
 }

@@ -33,7 +33,11 @@ export type Progress =
   /** web-llm reports a fraction (0..1) and a sentence rather than bytes. */
   | { kind: 'fraction'; value: number; message: string }
   | { kind: 'load'; message: string }
-  | { kind: 'items'; stage: ItemsStage; done: number; total: number }
+  /**
+   * `tokens` (embedding only): estimated tokens embedded so far and in all, which a time-left
+   * estimate extrapolates from (chunks vary in length; the longest are embedded first).
+   */
+  | { kind: 'items'; stage: ItemsStage; done: number; total: number; tokens?: { done: number; total: number } }
   /** A server answered 429/503: waiting `waitMs` before attempt `attempt + 1` of `maxAttempts`. */
   | { kind: 'retry'; host: string; status: number; attempt: number; maxAttempts: number; waitMs: number };
 
@@ -175,6 +179,11 @@ export interface SearchOptions {
    * passages a RAG prompt then shows instead of the chunks. Absent: chunks only.
    */
   smallToBig?: { budget: number };
+  /**
+   * Dense search embeds this text instead of the query (HyDE: a hypothetical answer passage, embedded
+   * as a passage); BM25, reranking and highlighting keep the query. Absent: dense embeds the query.
+   */
+  denseText?: { text: string; kind: 'query' | 'passage' };
 }
 
 /** What the index holds for a chunk besides its text (BM25 and the embedder see the same). */
@@ -248,11 +257,30 @@ export interface SearchHit {
  * Why a part did not run as configured: no embedder / no vectors / the embedder failed to load, no
  * reranker / it failed to load, another LLM engine or device ran (web-llm → transformers.js, WebGPU → WASM).
  */
-export type FallbackCode = 'no-embedder' | 'no-vectors' | 'embedder-failed' | 'no-reranker' | 'reranker-failed' | 'llm-engine';
+export type FallbackCode =
+  | 'no-embedder'
+  | 'no-vectors'
+  | 'embedder-failed'
+  | 'no-reranker'
+  | 'reranker-failed'
+  | 'llm-engine'
+  /** HyDE: the model's passage was empty or a refusal, so dense search embedded the question. */
+  | 'hyde-unusable'
+  /** HyDE: dense search did not run (off, or it fell back), so no passage searched anything. */
+  | 'hyde-no-dense'
+  /** HyDE: dense search ran on the question because the search did not take the passage. */
+  | 'hyde-not-applied'
+  /** Multi-query: no rewrite could be read from the model's reply; the question was searched alone. */
+  | 'rewrite-unread'
+  /** Multi-query: fewer rewrites than asked could be read; the question and those were searched. */
+  | 'rewrite-partial'
+  /** Verified: the check's reply could not be read, so the answer stands unchecked. */
+  | 'verify-unread';
 
 /** A part of the configured method that did not run as asked, and why (shown next to the result). */
 export interface Fallback {
-  part: 'dense' | 'rerank' | 'llm';
+  /** A retrieval part, the model, or one of the extra steps (HyDE passage, query rewrites, verification). */
+  part: 'dense' | 'rerank' | 'llm' | 'hyde' | 'rewrite' | 'verify';
   code: FallbackCode;
   /** The English sentence, kept with the record; the UI words it per language from `code` and `detail`. */
   reason: string;
@@ -274,6 +302,8 @@ export interface RetrievalRan {
   smallToBig?: boolean;
   /** Near-duplicate chunks collapsed into the returned hits (listed as their `alsoIn`). Absent in older records. */
   collapsed?: number;
+  /** Dense search embedded this other text (as `kind`, `chars` long) instead of the query (HyDE). Absent: the query. */
+  denseText?: { kind: 'query' | 'passage'; chars: number };
 }
 
 export interface SearchResult {
@@ -297,6 +327,10 @@ export interface IndexStats {
   missing: number;
   /** Passages this worker has embedded since it started (0 after a reload that found stored vectors). */
   embeddedSinceStart: number;
+  /** How vectors are held in memory: int8 codes with a scale per vector (re-scored exactly), or float32. */
+  precision: 'int8' | 'f32';
+  /** Where the exact re-score of int8 candidates reads full-precision rows (an OPFS file, or memory); null with f32. */
+  exactRows: 'file' | 'memory' | null;
 }
 
 /** A test question for the retrieval sweep: gold passages as text, located by position in the worker. */
@@ -346,12 +380,21 @@ export type KnowledgeCalls = {
    * loaded embedder or, before one is loaded, of `model` (no model load needed for that).
    */
   openIndex: Call<{ model?: string }, IndexStats>;
-  /** Embeds every chunk that has no vector for the loaded embedder; progress in chunks. */
+  /**
+   * The background embedding queue: embeds every chunk of a stored document that has no vector for the
+   * loaded embedder, in batches each stored before the next (an abort keeps every finished batch), and
+   * takes in chunks of files stored meanwhile until none is missing. Progress in chunks, with tokens.
+   */
   embedMissing: Call<Record<string, never>, Written & { embedded: number; ms: number }>;
   search: Call<{ query: string; opts: SearchOptions }, SearchResult>;
   loadReranker: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device }, { model: string; loadMs: number }>;
-  /** Extract, chunk, store and embed one file (its bytes are transferred, not copied); `sample` marks built-in sample data. */
-  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettings; sample?: boolean }, Written & { doc: IngestSummary }>;
+  /**
+   * Extract, chunk, store and index one file for BM25 (its bytes are transferred, not copied); `sample`
+   * marks built-in sample data. With an embedder loaded its chunks are embedded before the answer,
+   * unless `embed: false`: then the answer comes as soon as the file is searchable by BM25 and its
+   * chunks wait for `embedMissing` (the Documents screen embeds them in the background).
+   */
+  ingest: Call<{ name: string; bytes: ArrayBuffer; maxBytes: number; chunking: ChunkSettings; sample?: boolean; embed?: boolean }, Written & { doc: IngestSummary }>;
   /** Re-chunk stored documents with new settings; their vectors are dropped (re-embedded later). */
   reindex: Call<{ ids: string[] | 'all'; chunking: ChunkSettings }, Written & { docs: number; chunks: number }>;
   deleteDocs: Call<{ ids: string[] | 'all' }, Written & { deleted: number }>;

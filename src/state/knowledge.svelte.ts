@@ -41,6 +41,9 @@ export interface RerankerInfo {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** How often the index stats are read again while a background embedding run stores batches. */
+const STATS_EVERY_MS = 1000;
+
 export class KnowledgeState {
   embedder = $state<LoadStatus<EmbedderInfo>>(idleStatus());
   reranker = $state<LoadStatus<RerankerInfo>>(idleStatus());
@@ -115,7 +118,7 @@ export class KnowledgeState {
    */
   async laneDeps(settings: SearchOptions, { degrade = false }: { degrade?: boolean } = {}): Promise<LaneRetrieval> {
     const before: Fallback[] = [];
-    const opts: SearchOptions = { k: settings.k, bm25: settings.bm25, dense: settings.dense, rerank: settings.rerank, degrade, ...(settings.smallToBig ? { smallToBig: { budget: settings.smallToBig.budget } } : {}) };
+    const opts: SearchOptions = { k: settings.k, bm25: settings.bm25, dense: settings.dense, rerank: settings.rerank, degrade, ...(settings.smallToBig ? { smallToBig: { budget: settings.smallToBig.budget } } : {}), ...(settings.denseText ? { denseText: { text: settings.denseText.text, kind: settings.denseText.kind } } : {}) };
     if (settings.dense) {
       const id = this.prefs.embedderId;
       try {
@@ -167,10 +170,34 @@ export class KnowledgeState {
     this.index = (await this.#client.deleteDocs(ids)).stats;
   }
 
-  /** Embeds every chunk without a vector for the chosen embedder. */
+  /**
+   * Embeds every chunk without a vector for the chosen embedder (loading it first): the background run,
+   * which takes in files stored meanwhile. `index` follows the stored batches while it runs (at most
+   * once a second), and after a cancel shows the vectors the finished batches kept.
+   */
   async embedMissing(onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<void> {
     await this.loadEmbedder();
-    this.index = (await this.#client.embedMissing(onProgress, signal)).stats;
+    let settled = false;
+    let asked = 0;
+    const follow = (p: Progress) => {
+      onProgress?.(p);
+      if (p.kind !== 'items' || Date.now() - asked < STATS_EVERY_MS) return;
+      asked = Date.now();
+      void this.#client.openIndex().then(
+        (stats) => {
+          if (!settled) this.index = stats;
+        },
+        () => undefined, // the run's own answer reports any failure
+      );
+    };
+    try {
+      this.index = (await this.#client.embedMissing(follow, signal)).stats;
+    } catch (e) {
+      if (isAbort(e)) this.index = await this.#client.openIndex();
+      throw e;
+    } finally {
+      settled = true;
+    }
   }
 
   async importWorkspace(file: Blob, mode: 'merge' | 'replace'): Promise<KnowledgeCalls['importWorkspace']['res']['report']> {

@@ -1,7 +1,9 @@
 // The document library as the page sees it: the stored list, the ingestion queue (one file at a
 // time through the knowledge worker, each with its stage and progress, each cancellable), deletion,
 // re-indexing, embedding and the chunking/size settings. Reads come from IndexedDB; every write of
-// documents, chunks or vectors goes through the knowledge worker (KnowledgeState).
+// documents, chunks or vectors goes through the knowledge worker (KnowledgeState). A file's job ends
+// once it is stored and searchable with BM25; its chunks are then embedded by one background run
+// (progress, time left, Cancel) that later files join. A reload during that run resumes it.
 
 import { AppConfig } from '../config';
 import { DEFAULT_CHUNKING, type ChunkSettings } from '../chunking/chunk';
@@ -9,9 +11,22 @@ import { isAbort, FileError } from '../protocol/errors';
 import type { IngestStage, Progress } from '../protocol/messages';
 import type { ChunkRecord, DocSummary, LabDb, StoredDocument } from '../store/db';
 import { getChunks, getDocument, listDocuments } from '../store/documents';
-import { getSetting, setSetting } from '../store/settings';
+import { deleteSetting, getSetting, setSetting } from '../store/settings';
 import type { KnowledgeState } from './knowledge.svelte';
 import type { PickedFile } from './files';
+import { EmbedEta } from './embed-eta';
+
+/** Stored while background embedding runs, so a reload resumes it (finishing or a cancel removes it). */
+const EMBEDDING_SETTING = 'backgroundEmbedding';
+
+/** A background embedding run as the page shows it. */
+export interface EmbeddingProgress {
+  /** Chunks embedded in this run, and in all (the total grows as stored files join the run). */
+  done: number;
+  total: number;
+  /** Estimated seconds left; null until the rate is known. */
+  secondsLeft: number | null;
+}
 
 export type JobStatus = 'queued' | 'working' | 'done' | 'error' | 'cancelled';
 
@@ -52,9 +67,12 @@ export class LibraryState {
   #ctrls = new Map<number, AbortController>();
   #running = false;
 
-  embedding = $state<{ done: number; total: number } | null>(null);
+  embedding = $state<EmbeddingProgress | null>(null);
   embedError = $state<unknown>(null);
   #embedCtrl: AbortController | null = null;
+  /** The running background run, if any; files stored meanwhile set `#again`, so they are not missed. */
+  #embedRun: Promise<void> | null = null;
+  #again = false;
 
   constructor(
     private readonly knowledge: KnowledgeState,
@@ -63,17 +81,44 @@ export class LibraryState {
     private readonly setEmbedder: (id: string) => void,
   ) {}
 
-  /** Embeds every chunk that has no vector for the chosen embedder, with progress and Cancel. */
-  async embedMissing(): Promise<void> {
+  /**
+   * Embeds every chunk that has no vector for the chosen embedder (loading it first), with progress,
+   * time left and Cancel; runs until nothing is missing, taking in files stored meanwhile. Joins the
+   * run already going, if any. A cancel keeps every batch stored so far.
+   */
+  embedMissing(): Promise<void> {
+    if (this.#embedRun) {
+      this.#again = true;
+      return this.#embedRun;
+    }
+    const run = this.#runEmbedding().finally(() => (this.#embedRun = null));
+    this.#embedRun = run;
+    return run;
+  }
+
+  async #runEmbedding(): Promise<void> {
     this.embedError = null;
     const ctrl = (this.#embedCtrl = new AbortController());
-    this.embedding = { done: 0, total: this.knowledge.index?.missing ?? 0 };
+    this.embedding = { done: 0, total: this.knowledge.index?.missing ?? 0, secondsLeft: null };
     try {
-      await this.knowledge.embedMissing((p) => {
-        if (p.kind === 'items') this.embedding = { done: p.done, total: p.total };
-      }, ctrl.signal);
+      await this.#remember(true);
+      do {
+        this.#again = false;
+        const eta = new EmbedEta();
+        this.embedding = { done: 0, total: this.knowledge.index?.missing ?? 0, secondsLeft: null };
+        await this.knowledge.embedMissing((p) => {
+          if (p.kind !== 'items' || p.stage !== 'embedding') return;
+          const secondsLeft = p.tokens ? eta.update(p.tokens, performance.now()) : null;
+          this.embedding = { done: p.done, total: p.total, secondsLeft };
+        }, ctrl.signal);
+        // A file stored between the worker's last look and its answer would otherwise wait for the next drop.
+      } while (this.#again && !ctrl.signal.aborted);
+      await this.#remember(false);
     } catch (e) {
-      if (!isAbort(e)) this.embedError = e;
+      // A cancel is the user's word: no resume. A failure (the model unreachable, a crashed worker)
+      // keeps the run remembered, so the next start tries again.
+      if (isAbort(e)) await this.#remember(false);
+      else this.embedError = e;
     } finally {
       this.embedding = null;
       this.#embedCtrl = null;
@@ -81,12 +126,26 @@ export class LibraryState {
     }
   }
 
+  /** Whether a run is under way, kept across reloads (failures to store it only cost the resume). */
+  async #remember(running: boolean): Promise<void> {
+    try {
+      const db = await this.db();
+      await (running ? setSetting(db, EMBEDDING_SETTING, true) : deleteSetting(db, EMBEDDING_SETTING));
+    } catch {
+      // Without the flag a reload offers "Embed the rest" instead of resuming: nothing is lost.
+    }
+  }
+
+  /** Stops background embedding; the batches stored so far keep their vectors. */
   cancelEmbedding(): void {
     this.#embedCtrl?.abort();
   }
 
   /** Switches the embedding model, then re-embeds everything for it. */
   async changeEmbedder(id: string): Promise<void> {
+    // A run for the old model must not go on (the worker stops it too, once the new model is in).
+    this.cancelEmbedding();
+    await this.#embedRun;
     this.setEmbedder(id);
     this.embedError = null;
     try {
@@ -104,6 +163,8 @@ export class LibraryState {
       this.chunking = await getSetting(db, 'chunking', { ...DEFAULT_CHUNKING });
       this.maxFileMB = await getSetting(db, 'maxFileMB', this.maxFileMB);
       await this.refresh();
+      // A reload during background embedding resumes it: only chunks without a vector are embedded.
+      if (await getSetting(db, EMBEDDING_SETTING, false)) void this.#resume();
     } catch (e) {
       this.loadError = e;
     } finally {
@@ -113,6 +174,16 @@ export class LibraryState {
 
   async refresh(): Promise<void> {
     this.docs = await listDocuments(await this.db());
+  }
+
+  async #resume(): Promise<void> {
+    try {
+      const stats = await this.knowledge.openIndex();
+      if (stats.missing > 0) await this.embedMissing();
+      else await this.#remember(false);
+    } catch (e) {
+      this.embedError = e;
+    }
   }
 
   overall = $derived.by(() => {
@@ -162,9 +233,6 @@ export class LibraryState {
     job.status = 'working';
     job.stage = 'reading';
     const maxBytes = this.maxFileMB * 1e6;
-    // Load the embedder first so chunks are embedded as they land; if it cannot load, files are
-    // still stored and can be embedded later.
-    await this.knowledge.loadEmbedder().catch((e) => (this.embedError = e));
     try {
       // Refuse oversized files before reading them into memory.
       if (file.size > maxBytes) {
@@ -183,11 +251,13 @@ export class LibraryState {
         }
       };
       const sample = this.#sample.has(job.key);
-      const res = await this.knowledge.ingest({ name: job.name, bytes, maxBytes, chunking: $state.snapshot(this.chunking), ...(sample ? { sample } : {}) }, onProgress, ctrl.signal);
+      // Stored and indexed for BM25 is done; embedding follows in the background run.
+      const res = await this.knowledge.ingest({ name: job.name, bytes, maxBytes, chunking: $state.snapshot(this.chunking), embed: false, ...(sample ? { sample } : {}) }, onProgress, ctrl.signal);
       // The list first, so a finished job's document is already in it.
       await this.refresh();
       job.docId = res.id;
       job.status = 'done';
+      void this.embedMissing();
     } catch (e) {
       job.status = isAbort(e) ? 'cancelled' : 'error';
       job.error = isAbort(e) ? null : e;

@@ -32,8 +32,10 @@ function checkChunks(docId: string, chunks: readonly ChunkRecord[]): void {
  * Stores a document, its text and its chunks atomically; `chunkCount` is set from `chunks`.
  * Rejects with AppError 'duplicate' (detail.name = the stored document's name) when a document
  * with the same hash exists, and with 'quota-exceeded' when storage is full; either way nothing is stored.
+ * `whileCommitting` runs once every write is issued, while the browser commits them (work that
+ * overlaps the commit instead of following it); if the commit then fails, undoing it is the caller's.
  */
-export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chunks: readonly ChunkRecord[]): Promise<DocSummary> {
+export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chunks: readonly ChunkRecord[], whileCommitting?: () => void): Promise<DocSummary> {
   checkChunks(doc.id, chunks);
   const { text, sections, ...rest } = doc;
   const summary: DocSummary = { ...rest, chunkCount: chunks.length };
@@ -45,11 +47,22 @@ export async function saveDocumentWithChunks(db: LabDb, doc: StoredDocument, chu
         if (existing) throw duplicateError(existing.name);
         const chunkStore = tx.objectStore('chunks');
         // `add`, not `put`: overwriting an existing id would orphan the old document's chunks.
-        await requestAll([
+        const written = requestAll([
           () => tx.objectStore('documents').add(summary),
           () => tx.objectStore('texts').put(sections ? { id: doc.id, text, sections } : { id: doc.id, text }),
           ...chunks.map((c) => () => chunkStore.add(c)),
         ]);
+        let failed: { error: unknown } | null = null;
+        if (whileCommitting) {
+          commitNow(tx);
+          try {
+            whileCommitting();
+          } catch (error) {
+            failed = { error }; // the commit is under way and cannot be taken back: report after it
+          }
+        }
+        await written;
+        if (failed) throw failed.error;
       });
     }, estimateBytes(doc, chunks));
   } catch (e) {
@@ -227,4 +240,12 @@ export async function* iterateChunks(db: LabDb, batchSize = 500): AsyncGenerator
     if (batch.length < batchSize) return;
     after = batch[batch.length - 1].id;
   }
+}
+
+/**
+ * Asks the browser to commit once the issued requests are done, without waiting for this thread to go
+ * idle first (IDBTransaction.commit; where it is missing the transaction commits on its own as usual).
+ */
+function commitNow(tx: { commit?: () => void }): void {
+  tx.commit?.();
 }

@@ -4,7 +4,7 @@
 
 import { AppError } from '../protocol/errors';
 import { INDEXED_TEXT_FORMAT } from '../retrieval/contextual';
-import { inTransaction, requestAll, type LabDb, type VectorRecord } from './db';
+import { inTransaction, requestAll, type ChunkRecord, type LabDb, type VectorRecord } from './db';
 import { withQuota } from './quota';
 
 export type { VectorRecord } from './db';
@@ -54,6 +54,40 @@ export async function putVectors(db: LabDb, model: string, dim: number, entries:
   await withQuota(() => {
     const tx = db.transaction('vectors', 'readwrite');
     return inTransaction(tx, () => requestAll(records.map((r) => () => tx.store.put(r))));
+  }, entries.length * (4 * dim + 96));
+}
+
+/** A vector with the chunk fields its indexed text was made from (besides the document's label). */
+export interface ChunkVectorEntry {
+  chunk: Pick<ChunkRecord, 'id' | 'docId' | 'text' | 'headingPath' | 'context'>;
+  vector: Float32Array;
+}
+
+const samePath = (a: readonly string[] | undefined, b: readonly string[] | undefined) => (a ?? []).join('\u0000') === (b ?? []).join('\u0000');
+
+/**
+ * Stores vectors for `model` only for chunks that are still stored with the text, heading path and
+ * context sentence they were embedded from, checked and written in one transaction: a chunk deleted,
+ * re-chunked or given a new context sentence while its batch was being embedded gets no stale vector.
+ * Returns the ids stored, in the order given.
+ */
+export async function putVectorsIfCurrent(db: LabDb, model: string, dim: number, entries: readonly ChunkVectorEntry[]): Promise<string[]> {
+  const bad = entries.find((e) => e.vector.length !== dim);
+  if (bad) {
+    throw new AppError('bad-request', `Vector for chunk ${bad.chunk.id} has ${bad.vector.length} dimensions; model ${model} makes ${dim}.`, { id: bad.chunk.id, dim });
+  }
+  return withQuota(() => {
+    const tx = db.transaction(['chunks', 'vectors'], 'readwrite');
+    return inTransaction(tx, async () => {
+      const current = await Promise.all(entries.map((e) => tx.objectStore('chunks').get(e.chunk.id)));
+      const keep = entries.filter(({ chunk: want }, i) => {
+        const c = current[i];
+        return c !== undefined && c.docId === want.docId && c.text === want.text && (c.context ?? '') === (want.context ?? '') && samePath(c.headingPath, want.headingPath);
+      });
+      const vectors = tx.objectStore('vectors');
+      await requestAll(keep.map((e) => () => vectors.put({ id: e.chunk.id, docId: e.chunk.docId, model, dim, vector: compact(e.vector) })));
+      return keep.map((e) => e.chunk.id);
+    });
   }, entries.length * (4 * dim + 96));
 }
 

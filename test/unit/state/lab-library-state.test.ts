@@ -35,6 +35,10 @@ describe('LibraryState', () => {
     const [key] = library.add([file('handbook.md', HANDBOOK)]);
     await expect.poll(() => library.jobs.find((j) => j.key === key)?.status, { timeout: 20_000 }).toBe('done');
     expect(library.docs.map((d) => d.name)).toEqual(['handbook.md']);
+    expect(knowledge.index).toMatchObject({ docs: 1, chunks: 2 });
+    // Vectors follow in the background run.
+    await expect.poll(() => knowledge.index?.vectors, { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => library.embedding, { timeout: 20_000 }).toBeNull();
     expect(knowledge.index).toMatchObject({ docs: 1, chunks: 2, vectors: 2, missing: 0 });
     await library.remove(library.docs[0].id);
     expect(library.docs).toEqual([]);
