@@ -1,6 +1,7 @@
 // Scores one answer of one lane against one test item (pure): answer vs reference, gold passages in the
 // answer, retrieval against gold passages located by position (or the gold document), lexical support,
-// refusal and cost. Citation markers are stripped before comparing with the reference, so citing costs RAG nothing.
+// refusal and cost (the extra model calls of RAG lanes with steps included). Citation markers are stripped
+// before comparing with the reference, so citing costs RAG nothing.
 
 import { stripCitations } from '../strategies/citations';
 import type { GenUsage, SearchHit } from '../protocol/messages';
@@ -34,13 +35,19 @@ export interface ItemScores {
   lexicalSupport: number;
   /** Null for lanes that do not retrieve, and for items with no located gold passage and no gold document. */
   retrieval: RetrievalScores | null;
+  /** Prompt tokens of every model call the lane made: the answer's plus its extra steps' (HyDE, rewrites, check). */
   promptTokens: number;
+  /** Output tokens of every model call the lane made, extra steps included. */
   outputTokens: number;
+  /** The answer call's time to its first token, ms (extra steps not included). */
   ttftMs: number;
+  /** Generation time of every model call the lane made, ms, extra steps included. */
   totalMs: number;
-  /** Decode speed, output tokens per second. */
+  /** Decode speed of the answer call, output tokens per second. */
   tps: number;
   retrievalMs: number;
+  /** The extra steps' share of the totals above (absent for lanes without extra calls). */
+  steps?: { calls: number; promptTokens: number; outputTokens: number; totalMs: number };
 }
 
 /** "Handbook.MD " and "handbook" name the same document: case, spaces and the extension are ignored. */
@@ -97,6 +104,8 @@ export interface ScoreInput {
   retrieves: boolean;
   k: number;
   usage: GenUsage;
+  /** Usage of the lane's extra model calls (`stepUsages` of its steps), so cost comparisons count them. */
+  stepUsage?: readonly GenUsage[];
   retrievalMs: number;
 }
 
@@ -105,6 +114,7 @@ export function scoreItem(item: TestItem, input: ScoreInput): ItemScores {
   const answerable = item.answer.trim() !== '';
   const f1 = answerable ? tokenF1(answer, item.answer) : null;
   const contained = item.goldPassages.length ? mean(item.goldPassages.map((gp) => containment(answer, gp))) : null;
+  const extra = extraCost(input.stepUsage);
   return {
     answerable,
     em: answerable ? exactMatch(answer, item.answer) : null,
@@ -115,11 +125,23 @@ export function scoreItem(item: TestItem, input: ScoreInput): ItemScores {
     refused: isRefusal(input.answer),
     lexicalSupport: lexicalSupport(input.answer, input.contextTexts),
     retrieval: input.retrieves ? retrievalScores(input.hits, item, input.goldSpans, input.k) : null,
-    promptTokens: input.usage.promptTokens,
-    outputTokens: input.usage.outputTokens,
+    promptTokens: input.usage.promptTokens + (extra?.promptTokens ?? 0),
+    outputTokens: input.usage.outputTokens + (extra?.outputTokens ?? 0),
     ttftMs: input.usage.ttftMs,
-    totalMs: input.usage.totalMs,
+    totalMs: input.usage.totalMs + (extra?.totalMs ?? 0),
     tps: input.usage.decodeTps,
     retrievalMs: input.retrievalMs,
+    ...(extra ? { steps: extra } : {}),
+  };
+}
+
+/** The extra calls' tokens and ms summed; null when there were none. */
+function extraCost(usage: readonly GenUsage[] | undefined): NonNullable<ItemScores['steps']> | null {
+  if (!usage?.length) return null;
+  return {
+    calls: usage.length,
+    promptTokens: usage.reduce((s, u) => s + u.promptTokens, 0),
+    outputTokens: usage.reduce((s, u) => s + u.outputTokens, 0),
+    totalMs: usage.reduce((s, u) => s + u.totalMs, 0),
   };
 }

@@ -6,7 +6,7 @@
 import type { ArmEvidence, EvalSummary } from '../guide/evidence';
 import type { EvalItemRecord, EvalRunRecord, LabDb, TestItem } from '../store/db';
 import { evalItemsFor, listEvalRuns } from '../store/runs';
-import { METHOD_IDS, isMethodId } from '../strategies';
+import { METHOD_IDS, isMethodId, methodInfo } from '../strategies';
 import type { MethodId } from '../strategies/types';
 import type { ClaimsResult, ClaimVerdict } from './claims';
 import { CLAIM_VERDICTS } from './claims';
@@ -221,7 +221,7 @@ export function asItemResult(rec: Omit<EvalItemRecord, 'arm'>): SummaryResult | 
 // ---------- per arm ----------
 
 function retrievesFor(method: MethodId, rows: readonly SummaryResult[]): boolean {
-  return rows.some((r) => r.hits.length > 0 || r.scores.retrieval !== null) || method === 'rag' || method === 'rag+few-shot';
+  return rows.some((r) => r.hits.length > 0 || r.scores.retrieval !== null) || methodInfo(method).needsRetrieval;
 }
 
 function armStats(arm: Arm, modelName: string, rows: readonly SummaryResult[], seed: number): ArmStats {

@@ -21,7 +21,7 @@ export interface ArmEvidence {
   key: string;
   /** Model key (see EvalSummary.models for its display name). */
   model: string;
-  /** 'plain' | 'few-shot' | 'rag' | 'rag+few-shot' */
+  /** A Lab method id: 'plain' | 'few-shot' | 'rag' | 'rag+few-shot' | 'rag-hyde' | 'rag-multi' | 'rag-verified' */
   method: string;
   /** Token F1 over the answerable questions (n = those questions), with its interval. */
   f1: Estimate;
@@ -87,6 +87,9 @@ const METHOD_LABELS: Record<string, L> = {
   'few-shot': { en: 'few-shot', zh: '少样本' },
   rag: { en: 'RAG', zh: 'RAG' },
   'rag+few-shot': { en: 'RAG + few-shot', zh: 'RAG + 少样本' },
+  'rag-hyde': { en: 'RAG · HyDE', zh: 'RAG · HyDE' },
+  'rag-multi': { en: 'RAG · multi-query', zh: 'RAG · 多查询' },
+  'rag-verified': { en: 'RAG · verified', zh: 'RAG · 核查' },
 };
 
 const METRIC_LABELS: Record<string, L> = {
@@ -339,8 +342,9 @@ export function ruleRetrievalWeak(s: EvalSummary): EvidenceStatement[] {
   for (const a of s.arms) {
     const r = a.retrievalRecallAtK;
     if (!r || !clearlyBelow(r, LOW_RETRIEVAL_RECALL)) continue;
-    // One statement per retrieval set-up: RAG + few-shot retrieves like RAG on the same model.
-    if (a.method === 'rag+few-shot' && armOf(s, a.model, 'rag')?.retrievalRecallAtK) continue;
+    // One statement per retrieval set-up: RAG + few-shot and verified RAG search exactly like RAG on
+    // the same model (HyDE and multi-query search differently, so they keep their own statement).
+    if ((a.method === 'rag+few-shot' || a.method === 'rag-verified') && armOf(s, a.model, 'rag')?.retrievalRecallAtK) continue;
     const name = armLabel(s, a.key);
     out.push(
       tidy({

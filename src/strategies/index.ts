@@ -3,13 +3,20 @@
 
 import { buildFewShotPrompt } from './few-shot';
 import { buildPlainPrompt } from './plain';
-import { buildRagFewShotPrompt, buildRagPrompt } from './rag';
+import { buildRagFewShotPrompt, buildRagPrompt, buildRagStepPrompt } from './rag';
 import type { BuiltPrompt, ChatMessage, MethodId, StrategyContext } from './types';
 
 export interface MethodInfo {
   id: MethodId;
   needsRetrieval: boolean;
   needsExamples: boolean;
+  /**
+   * The extra model call a RAG-with-steps method makes: before retrieval (HyDE passage, query
+   * rewrites) or after the answer (verification). Absent for methods with one call.
+   */
+  step?: 'hyde' | 'multi-query' | 'verify';
+  /** The method this one is a variant of (the RAG steps are RAG variants), for readers that speak of "rag". */
+  variantOf?: MethodId;
 }
 
 export const METHODS: readonly MethodInfo[] = Object.freeze([
@@ -17,6 +24,9 @@ export const METHODS: readonly MethodInfo[] = Object.freeze([
   { id: 'few-shot', needsRetrieval: false, needsExamples: true },
   { id: 'rag', needsRetrieval: true, needsExamples: false },
   { id: 'rag+few-shot', needsRetrieval: true, needsExamples: true },
+  { id: 'rag-hyde', needsRetrieval: true, needsExamples: false, step: 'hyde', variantOf: 'rag' },
+  { id: 'rag-multi', needsRetrieval: true, needsExamples: false, step: 'multi-query', variantOf: 'rag' },
+  { id: 'rag-verified', needsRetrieval: true, needsExamples: false, step: 'verify', variantOf: 'rag' },
 ] as const satisfies readonly MethodInfo[]);
 
 export const METHOD_IDS: readonly MethodId[] = METHODS.map((m) => m.id);
@@ -41,6 +51,10 @@ export function buildPrompt(method: MethodId, question: string, ctx: StrategyCon
       return buildRagPrompt(question, ctx);
     case 'rag+few-shot':
       return buildRagFewShotPrompt(question, ctx);
+    case 'rag-hyde':
+    case 'rag-multi':
+    case 'rag-verified':
+      return buildRagStepPrompt(method, question, ctx);
     default: {
       const never: never = method;
       throw new RangeError(`Unknown method: ${String(never)}`);
@@ -54,7 +68,7 @@ export function buildMessages(method: MethodId, question: string, ctx: StrategyC
 
 export { buildPlainPrompt } from './plain';
 export { buildFewShotPrompt } from './few-shot';
-export { buildRagPrompt, buildRagFewShotPrompt, buildContextBlock, sourceLabel, RAG_INSTRUCTION } from './rag';
+export { buildRagPrompt, buildRagFewShotPrompt, buildRagStepPrompt, buildContextBlock, sourceLabel, RAG_INSTRUCTION } from './rag';
 export { parseCitations, stripCitations, type Citation } from './citations';
 export { accountParts, estimateTokens } from './tokens';
 export { selectExamples, cosineSimilarity, type SelectExamplesOptions } from './select-examples';

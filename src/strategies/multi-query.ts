@@ -2,6 +2,7 @@
 // queries; each is searched, and the rankings (with the original question's) are fused by
 // reciprocal rank. Prompts (en/zh), a parser that reads numbered lists, bullets or JSON, and the fusion.
 import { rrf, RRF_K, type Fused } from '../retrieval/hybrid';
+import type { SearchHit } from '../protocol/messages';
 import { cleanReply, jsonBlocks } from './model-reply';
 import type { ChatMessage } from './types';
 
@@ -42,8 +43,9 @@ export interface MultiQueryParse {
   problems: string[];
 }
 
-// "1." "1)" "(1)" "1、" "Q1:" "Query 1 -" "查询1：" "一、" "- " "* " "• "
-const MARKER = /^\s*(?:(?:q(?:uery)?|查询|问题)\s*\d+\s*[:：.)、-]?|\(?\d{1,2}\s*[.)、:：]|[一二三四五六七八九十][、.．]|[-*•·]\s)\s*/iu;
+// "1." "1)" "(1)" "1、" "Q1:" "Query 1 -" "查询1：" "一、" "- " "* " "• ", and a bare "Question:" / "Query:" /
+// "问题：" label (a model repeating the prompt's "Question: …" line gives the question back, not a rewrite).
+const MARKER = /^\s*(?:(?:q(?:uery)?|查询|问题)\s*\d+\s*[:：.)、-]?|(?:question|query|问题|查询)\s*[:：]|\(?\d{1,2}\s*[.)、:：]|[一二三四五六七八九十][、.．]|[-*•·]\s)\s*/iu;
 const PREAMBLE = /[:：]\s*$/u; // "Here are three queries:" / "以下是三个查询："
 const QUOTES = /^["'“‘「『`]+|["'”’」』`]+$/gu;
 
@@ -106,4 +108,36 @@ export function multiQueryPlan(question: string, parsed: MultiQueryParse): strin
  */
 export function fuseQueryRankings(rankings: readonly (readonly { id: string }[])[], k: number, rrfK = RRF_K): Fused[] {
   return rrf(rankings, rrfK).slice(0, Math.max(0, k));
+}
+
+const covers = (outer: SearchHit, inner: SearchHit): boolean =>
+  outer.passage !== undefined && outer.docId === inner.docId && outer.passage.start <= inner.start && inner.end <= outer.passage.end;
+
+/**
+ * The hits the lane's prompt gets from several searches (one per query, each best first, as
+ * `multiQueryPlan` ordered them): fused by reciprocal rank (`fuseQueryRankings`), top `k`. Each hit
+ * is the copy from the search that ranked it best. One passage once across searches: a hit that is a
+ * near-duplicate already collapsed into a kept hit (its `alsoIn`), or that collapsed a kept hit, is
+ * dropped; with small-to-big, a hit inside a better fused hit's passage points to it (`inPassageOf`)
+ * instead of being shown twice, and each passage's `holds` is recomputed. `rank` and `fused` are the fused ones.
+ */
+export function fuseQueryHits(rankings: readonly (readonly SearchHit[])[], k: number, rrfK = RRF_K): SearchHit[] {
+  const best = new Map<string, SearchHit>();
+  for (const list of rankings) for (const h of list) if ((best.get(h.chunkId)?.rank ?? Infinity) > h.rank) best.set(h.chunkId, h);
+  const kept: SearchHit[] = [];
+  const keptIds = new Set<string>();
+  const copies = new Set<string>();
+  for (const f of rrf(rankings.map((list) => list.map((h) => ({ id: h.chunkId }))), rrfK)) {
+    if (kept.length >= Math.max(0, k)) break;
+    const h = best.get(f.id)!;
+    if (copies.has(h.chunkId) || (h.alsoIn ?? []).some((d) => keptIds.has(d.chunkId))) continue;
+    const { inPassageOf: _held, ...rest } = h;
+    const holder = kept.find((o) => covers(o, h));
+    const hit: SearchHit = holder ? { ...rest, inPassageOf: holder.chunkId } : { ...rest };
+    if (holder) delete hit.passage;
+    kept.push({ ...hit, rank: kept.length + 1, fused: f.score });
+    keptIds.add(h.chunkId);
+    for (const d of h.alsoIn ?? []) copies.add(d.chunkId);
+  }
+  return kept.map((h) => (h.passage ? { ...h, passage: { ...h.passage, holds: kept.filter((o) => o.inPassageOf === h.chunkId).map((o) => o.chunkId) } } : h));
 }

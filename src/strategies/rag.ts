@@ -4,7 +4,7 @@
 
 import { estimateTokens } from './tokens';
 import { exampleTurns } from './turns';
-import type { BuiltPrompt, ChatMessage, ContextChunk, MethodId, PromptPart, StrategyContext } from './types';
+import type { BuiltPrompt, ChatMessage, ContextChunk, MethodId, PromptPart, RagStepMethod, StrategyContext } from './types';
 
 export const RAG_INSTRUCTION: Record<'en' | 'zh', string> = {
   en:
@@ -88,4 +88,9 @@ export function buildRagPrompt(question: string, ctx: StrategyContext): BuiltPro
 /** Examples as plain turns (they show the answer style), then the same context message as RAG. */
 export function buildRagFewShotPrompt(question: string, ctx: StrategyContext): BuiltPrompt {
   return build('rag+few-shot', question, ctx, true);
+}
+
+/** The RAG prompt under a RAG-with-steps method's id: the steps change what is retrieved or checked, not how the answer is asked for. */
+export function buildRagStepPrompt(method: RagStepMethod, question: string, ctx: StrategyContext): BuiltPrompt {
+  return build(method, question, ctx, false);
 }

@@ -19,7 +19,14 @@ export interface ContextChunk {
   headingPath?: string[];
 }
 
-export type MethodId = 'plain' | 'few-shot' | 'rag' | 'rag+few-shot';
+export type MethodId = 'plain' | 'few-shot' | 'rag' | 'rag+few-shot' | RagStepMethod;
+
+/**
+ * RAG with an extra model call: HyDE (a hypothetical passage searched densely), multi-query (three
+ * rewrites searched and fused by reciprocal rank), verified (the answer checked claim by claim). Each
+ * answers with the RAG prompt.
+ */
+export type RagStepMethod = 'rag-hyde' | 'rag-multi' | 'rag-verified';
 
 export type PartKind = 'system' | 'instruction' | 'examples' | 'context' | 'question';
 

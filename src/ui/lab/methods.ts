@@ -8,6 +8,9 @@ export const METHOD_LABEL: Record<MethodId, MessageKey> = {
   'few-shot': 'method.few-shot',
   rag: 'method.rag',
   'rag+few-shot': 'method.rag+few-shot',
+  'rag-hyde': 'method.rag-hyde',
+  'rag-multi': 'method.rag-multi',
+  'rag-verified': 'method.rag-verified',
 };
 
 /** `#/documents?doc=…&chunk=…` for a stored chunk's id. */

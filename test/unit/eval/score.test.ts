@@ -82,6 +82,16 @@ describe('scoreItem', () => {
     expect(s.lexicalSupport).toBe(0);
     expect(s.retrieval).toBeNull();
   });
+  it('cost counts the extra model calls of a lane with steps; time to first token and decode speed stay the answer\'s', () => {
+    const check = { promptTokens: 300, outputTokens: 60, ttftMs: 90, totalMs: 1200, decodeTps: 40 };
+    const rewrite = { promptTokens: 80, outputTokens: 25, ttftMs: 30, totalMs: 500, decodeTps: 45 };
+    const s = scoreItem(item, { ...base, answer: 'Fifteen days.', stepUsage: [rewrite, check] });
+    expect([s.promptTokens, s.outputTokens, s.totalMs]).toEqual([100 + 80 + 300, 20 + 25 + 60, 400 + 500 + 1200]);
+    expect([s.ttftMs, s.tps]).toEqual([50, 50]);
+    expect(s.steps).toEqual({ calls: 2, promptTokens: 380, outputTokens: 85, totalMs: 1700 });
+    const plain = scoreItem(item, { ...base, answer: 'Fifteen days.', stepUsage: [] });
+    expect([plain.promptTokens, plain.outputTokens, plain.totalMs, plain.steps]).toEqual([100, 20, 400, undefined]);
+  });
   it('unanswerable: no answer metrics; refusal detected', () => {
     const u = { ...item, answer: '', goldPassages: [], goldDocument: undefined };
     const s = scoreItem(u, { ...base, goldSpans: [], answer: 'The context does not contain the answer.' });

@@ -180,6 +180,17 @@ describe('context token budget', () => {
   });
 });
 
+describe('RAG with steps', () => {
+  it('answers with the RAG prompt under its own method id', () => {
+    const chunks = [{ id: 'a', docName: 'h.md', text: 'Fifteen days of leave.' }];
+    const rag = buildPrompt('rag', 'How many days?', { systemPrompt: 's', lang: 'en', chunks });
+    for (const m of ['rag-hyde', 'rag-multi', 'rag-verified'] as const) {
+      const p = buildPrompt(m, 'How many days?', { systemPrompt: 's', lang: 'en', chunks });
+      expect(p).toEqual({ ...rag, method: m });
+    }
+  });
+});
+
 describe('METHODS', () => {
   it('says which methods need retrieval and examples', () => {
     expect(METHODS.map((m) => [m.id, m.needsRetrieval, m.needsExamples])).toEqual([
@@ -187,8 +198,17 @@ describe('METHODS', () => {
       ['few-shot', false, true],
       ['rag', true, false],
       ['rag+few-shot', true, true],
+      ['rag-hyde', true, false],
+      ['rag-multi', true, false],
+      ['rag-verified', true, false],
+    ]);
+    expect(METHODS.filter((m) => m.variantOf === 'rag').map((m) => [m.id, m.step])).toEqual([
+      ['rag-hyde', 'hyde'],
+      ['rag-multi', 'multi-query'],
+      ['rag-verified', 'verify'],
     ]);
     expect(methodInfo('rag').needsRetrieval).toBe(true);
+    expect(isMethodId('rag-verified')).toBe(true);
     expect(isMethodId('rag+few-shot')).toBe(true);
     expect(isMethodId('zero-shot')).toBe(false);
   });
