@@ -10,12 +10,15 @@ const base = process.env.BASE ?? '/';
 
 // COOP/COEP make the page cross-origin isolated, which lets ONNX Runtime use threads.
 // ISOLATION_HEADERS=0 leaves them out of dev/preview, to try a static host that cannot send headers.
+// COEP `credentialless` rather than `require-corp`: both isolate, but under require-corp an opaque
+// (no-cors) reply without a CORP header is refused like a dead host, so the check that tells "the
+// server blocked this page (CORS)" from "nothing answered" (src/server/errors.ts) could never see it.
 const isolationHeaders =
   process.env.ISOLATION_HEADERS === '0'
     ? {}
     : {
         'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cross-Origin-Embedder-Policy': 'credentialless',
       };
 
 // The service worker precaches the app shell, the workers, ONNX Runtime's WASM and the pdf.js worker.

@@ -4,11 +4,14 @@
 // caches pdf.js CMaps on first use. Never touches model files: the runtimes cache those themselves.
 // With VITE_SW_ISOLATION=1 it also adds COOP/COEP to what it serves when the host sent none, so a
 // static host that cannot set headers still gets cross-origin isolation (multi-threaded WASM).
+// Worker scripts get the page's connect-src as a header (workers do not inherit the document's
+// <meta> policy): the model host and the servers the user added, published by src/policy/boot.ts.
 
 import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import { clientsClaim } from 'workbox-core';
+import { POLICY_CACHE, POLICY_PATH } from './policy/connect-src';
 
 declare let self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 
@@ -19,12 +22,26 @@ function withIsolation(res: Response): Response {
   if (res.status === 0 || res.type === 'opaque' || res.headers.has('Cross-Origin-Embedder-Policy')) return res;
   const headers = new Headers(res.headers);
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  // credentialless, as vite.config.ts explains: the CORS-vs-unreachable check needs opaque replies.
+  headers.set('Cross-Origin-Embedder-Policy', 'credentialless');
   headers.set('Cross-Origin-Resource-Policy', 'same-origin');
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
 if (ISOLATE) addPlugins([{ handlerWillRespond: async ({ response }) => withIsolation(response) }]);
+
+/** A worker script with the published connect-src as its CSP header; unchanged when none was published yet. */
+async function withConnectPolicy(request: Request, res: Response): Promise<Response> {
+  if (request.destination !== 'worker' || res.type === 'opaque') return res;
+  const entry = await (await caches.open(POLICY_CACHE)).match(new URL(POLICY_PATH, self.registration.scope).href);
+  const directive = (await entry?.text())?.trim() ?? '';
+  if (!/^connect-src\s/.test(directive)) return res;
+  const headers = new Headers(res.headers);
+  headers.set('Content-Security-Policy', directive);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+addPlugins([{ handlerWillRespond: async ({ request, response }) => withConnectPolicy(request, response) }]);
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();

@@ -107,7 +107,7 @@ export function createLlmHandler(post: Post, deps: LlmDeps = {}) {
       const e = need(key);
       const run = async () => {
         if (ctx.signal.aborted) throw new AbortError();
-        return e.generate(messages, params, (t) => ctx.item(t), ctx.signal);
+        return e.generate(messages, params, (t) => ctx.item(t), ctx.signal, (n) => ctx.progress(n));
       };
       let out;
       if (e.info.device === 'server') out = await run();

@@ -16,8 +16,9 @@ export class LlmClient {
     return this.rpc.call('load', { key, plan, hosts }, { onProgress, signal });
   }
 
-  generate(key: string, messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal): Promise<GenResult> {
-    return this.rpc.call('generate', { key, messages, params }, { onItem: onToken, signal });
+  /** `onProgress` hears retry waits (a busy server) while nothing streams. */
+  generate(key: string, messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal, onProgress?: (p: Progress) => void): Promise<GenResult> {
+    return this.rpc.call('generate', { key, messages, params }, { onItem: onToken, signal, onProgress });
   }
 
   /** Frees one model (or all, without a key). */

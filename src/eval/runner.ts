@@ -1,10 +1,12 @@
 // The batch runner (DOM-free): every question × every selected method through runLane, question by
 // question (so a partial run still compares methods on the same questions). Skips pairs already
 // finished (resume), reports progress with an ETA from the mean item time, and stops on abort.
+// Several answers may be requested at once (a server answers them together); each answer is
+// independent of the others, so the results are the same as one at a time.
 
 import { runLane, type FewShotSettings, type LaneConfig, type LaneDeps, type LaneRan, type LaneResult, type RetrievalSettings } from '../lab/run-lane';
 import type { Lang } from '../i18n/lang';
-import { isAbort } from '../protocol/errors';
+import { isAbort, type WireError } from '../protocol/errors';
 import type { ChatMessage, GenParams, GenResult, GenUsage, LoadedModel, SearchHit } from '../protocol/messages';
 import type { TestItem } from '../store/db';
 import { evalItemKey } from '../store/runs';
@@ -33,6 +35,12 @@ export interface EvalConfig {
   fewShot: FewShotSettings;
   examples: Example[];
   judge: boolean;
+  /** The judge's model key (absent in runs stored before the judge could be chosen: the run's chosen model judged). */
+  judgeModel?: string;
+  /** A one-model run on a model other than the chosen one: its key (grid runs name theirs in `models`). */
+  modelKey?: string;
+  /** Answers requested at once when the run (last) ran. */
+  parallel?: number;
   /** The user chose to run without retrieval parts that cannot load; each item records what ran. */
   degrade?: boolean;
   /** Seed of the bootstrap intervals. */
@@ -49,6 +57,8 @@ export interface EvalItemResult {
   model?: string;
   answer: string;
   stopped: GenResult['stopped'];
+  /** Why the answer is incomplete (with `stopped: 'incomplete'`: a server's stream was cut mid-answer). */
+  incomplete?: WireError;
   messages: ChatMessage[];
   partTokens: Record<PartKind, number>;
   /** Retrieval results with their scores, ranked. */
@@ -84,11 +94,16 @@ export interface RunnerProgress {
   skipped: number;
   /** Failed in this session (they are not stored, so a resume retries them). */
   failed: number;
+  /** The first job being answered now (in run order). */
   current: Job | null;
-  /** Mean ms per finished item in this session. */
+  /** Jobs being answered now (up to `concurrency`). */
+  running: number;
+  /** Mean ms per finished item in this session (each item's own time, from its start to its result). */
   meanMs: number | null;
-  /** Estimated ms left, from meanMs × remaining items. */
+  /** Estimated ms left: meanMs × remaining items ÷ answers requested at once. */
   etaMs: number | null;
+  /** Answers per minute at this pace: 60,000 × answers at once ÷ meanMs; null before the first answer. */
+  perMinute: number | null;
 }
 
 export interface RunnerFailure {
@@ -120,9 +135,13 @@ export interface RunnerOptions {
   now?: () => number;
   /** Stop after this many failures in a row: something is broken (no model, worker dead). */
   maxConsecutiveFailures?: number;
+  /**
+   * Answers requested at once (≥ 1; default 1). Jobs of one model only: a grid starts its next model
+   * once every job of the previous one has finished, so models in this browser never swap mid-run.
+   */
+  concurrency?: number;
 }
 
-/** Question-major order: all methods of question 1, then question 2, … */
 /**
  * One model: question-major (all methods of question 1, then question 2…), so a partial run still
  * compares methods on the same questions. A grid of models: model-major, so each model loads once.
@@ -139,41 +158,81 @@ export function estimateEta(durationsMs: readonly number[], remaining: number): 
   return { meanMs, etaMs: meanMs * remaining };
 }
 
+/** Consecutive runs of jobs on the same model (one run for a one-model run). */
+export function modelGroups(jobs: readonly Job[]): Job[][] {
+  const groups: Job[][] = [];
+  for (const j of jobs) {
+    const last = groups.at(-1);
+    if (last && last[0].model === j.model) last.push(j);
+    else groups.push([j]);
+  }
+  return groups;
+}
+
 export async function runBatch(opts: RunnerOptions): Promise<RunnerOutcome> {
   const now = opts.now ?? (() => performance.now());
   const maxFails = opts.maxConsecutiveFailures ?? 3;
+  const width = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const all = jobsOf(opts.items, opts.methods, opts.models);
+  const order = new Map(all.map((j, i) => [j, i]));
   const todo = all.filter((j) => !opts.finished.has(evalItemKey(j.item.id, j.method, j.model)));
   const skipped = all.length - todo.length;
   const durations: number[] = [];
   const failures: RunnerFailure[] = [];
+  const inFlight: Job[] = [];
   let done = skipped;
   let inARow = 0;
-  const report = (current: Job | null) => {
+  let stop: 'cancelled' | 'failed' | null = null;
+  const report = () => {
     const remaining = all.length - done - failures.length;
-    opts.onProgress?.({ total: all.length, done, skipped, failed: failures.length, current, ...estimateEta(durations, remaining) });
+    const { meanMs, etaMs } = estimateEta(durations, remaining);
+    opts.onProgress?.({
+      total: all.length,
+      done,
+      skipped,
+      failed: failures.length,
+      current: inFlight[0] ?? null,
+      running: inFlight.length,
+      meanMs,
+      etaMs: etaMs === null ? null : etaMs / width,
+      perMinute: meanMs ? (60_000 * width) / meanMs : null,
+    });
   };
-  report(todo[0] ?? null);
-  for (const job of todo) {
-    if (opts.signal.aborted) return { status: 'cancelled', failures };
-    report(job);
+  const answer = async (job: Job) => {
+    inFlight.push(job);
+    inFlight.sort((a, b) => order.get(a)! - order.get(b)!);
+    report();
     const t0 = now();
     try {
       const res = await runLane(job.item.question, opts.laneConfig(job.method), opts.deps(job), { signal: opts.signal, onToken: opts.onToken });
-      if (opts.signal.aborted) return { status: 'cancelled', failures };
+      if (opts.signal.aborted) return void (stop = 'cancelled');
       await opts.finish(job, res, opts.signal);
       durations.push(now() - t0);
       done++;
       inARow = 0;
     } catch (e) {
-      if (isAbort(e) || opts.signal.aborted) return { status: 'cancelled', failures };
+      if (isAbort(e) || opts.signal.aborted) return void (stop = 'cancelled');
       failures.push({ job, error: e });
-      if (++inARow >= maxFails) {
-        report(null);
-        return { status: 'failed', failures };
-      }
+      if (++inARow >= maxFails) stop ??= 'failed';
+    } finally {
+      inFlight.splice(inFlight.indexOf(job), 1);
     }
+    if (!stop) report();
+  };
+  report();
+  for (const group of modelGroups(todo)) {
+    let next = 0;
+    const lane = async () => {
+      while (!stop && next < group.length) {
+        if (opts.signal.aborted) return void (stop = 'cancelled');
+        await answer(group[next++]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, group.length) }, lane));
+    if (stop) break;
   }
-  report(null);
+  failures.sort((a, b) => order.get(a.job)! - order.get(b.job)!);
+  if (stop === 'cancelled') return { status: 'cancelled', failures };
+  report();
   return { status: failures.length ? 'failed' : 'done', failures };
 }

@@ -9,7 +9,10 @@ import { workspace } from './en/workspace';
 import { ran } from './en/ran';
 import { retrieval } from './en/retrieval';
 import { finetune } from './en/finetune';
+import { servers } from './en/servers';
+import { steps } from './en/steps';
+import { embedding } from './en/embedding';
 
-export const en = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune } as const;
+export const en = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune, ...steps, ...servers, ...embedding } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,5 +9,8 @@ import { workspace } from './zh/workspace';
 import { ran } from './zh/ran';
 import { retrieval } from './zh/retrieval';
 import { finetune } from './zh/finetune';
+import { servers } from './zh/servers';
+import { steps } from './zh/steps';
+import { embedding } from './zh/embedding';
 
-export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune };
+export const zh: Record<MessageKey, string> = { ...core, ...evaluate, ...guide, ...models, ...app, ...workspace, ...ran, ...retrieval, ...finetune, ...steps, ...servers, ...embedding };

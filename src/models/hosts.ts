@@ -100,3 +100,33 @@ export function modelFileUrl(h: ResolvedHosts, modelId: string, file: string, re
 export function hostOrigins(h: ResolvedHosts): string[] {
   return [...new Set([new URL(h.hfHost).origin, new URL(h.mlcLibBase).origin])];
 }
+
+/** A public mirror in the Hugging Face layout, offered when the default host cannot be reached. */
+export const DEFAULT_MIRROR_URL = 'https://hf-mirror.com/';
+
+/** The setting that points both runtimes at a mirror in the Hugging Face layout. */
+export function mirrorHostSetting(url: string): ModelHostSetting {
+  return { mode: 'mirror', mirrorUrl: url.trim() };
+}
+
+/** A DNS name (not an IP literal, not localhost): only those get a `*.` wildcard for their CDN hosts. */
+function isDnsName(hostname: string): boolean {
+  return /[a-z]/i.test(hostname) && hostname.includes('.') && !hostname.startsWith('[') && !/\.?localhost$/i.test(hostname);
+}
+
+/**
+ * CSP source expressions for every place model files may be fetched from, redirects included:
+ * Hugging Face answers `resolve/` URLs with redirects to its CDN and Xet storage (`*.hf.co`,
+ * `cdn-lfs.huggingface.co`), and mirrors do the same on their own subdomains (e.g. cdn-lfs.hf-mirror.com),
+ * so a mirror that is a DNS name also gets `*.<host>`. A same-origin folder needs nothing beyond 'self'.
+ */
+export function hostConnectSources(h: ResolvedHosts): string[] {
+  const out: string[] = [];
+  for (const base of [h.hfHost, h.mlcLibBase]) {
+    const u = new URL(base);
+    out.push(u.origin);
+    if (u.origin === new URL(DEFAULT_HF_HOST).origin) out.push('https://*.huggingface.co', 'https://*.hf.co');
+    else if (h.mode === 'mirror' && isDnsName(u.hostname) && u.hostname !== 'raw.githubusercontent.com') out.push(`${u.protocol}//*.${u.host}`);
+  }
+  return [...new Set(out)];
+}

@@ -11,6 +11,7 @@ import { LibraryState } from './library.svelte';
 import { LlmState } from './llm.svelte';
 import { ModelChoices } from './model-choices.svelte';
 import { UserModelsState } from './user-models.svelte';
+import { ServersState } from './servers.svelte';
 import { PwaState } from './pwa.svelte';
 import { SampleState } from './sample.svelte';
 import { SearchState } from './search.svelte';
@@ -24,6 +25,13 @@ export class States {
   readonly llm = new LlmState(this.models, this.app);
   /** The user's own model files (GGUF, ONNX folders): a source of models for every Model list. */
   readonly userModels = new UserModelsState(pageDb);
+  /** Models on OpenAI-compatible servers the user added: another source of models; loaded ones are unloaded when their server changes. */
+  readonly servers = new ServersState({
+    forget: (keys) => keys.forEach((k) => void this.llm.unload(k).catch(() => undefined)),
+    declined: (host) => this.app.t('servers.declined', { host }),
+    ipv6: (url) => this.app.t('servers.ipv6', { url }),
+    storageFailed: () => this.app.t('servers.storageFailed'),
+  });
   readonly knowledge = new KnowledgeState(this.app);
   readonly library = new LibraryState(this.knowledge, pageDb, (id) => this.app.setEmbedder(id));
   readonly lab = new LabState({ llm: this.llm, models: this.models, knowledge: this.knowledge, db: pageDb, prefs: this.app, err: this.app.err });
@@ -35,6 +43,7 @@ export class States {
 
   constructor() {
     this.models.addSource(this.userModels);
+    this.models.addSource(this.servers);
   }
 
   /**
@@ -53,6 +62,7 @@ export class States {
       void this.library.init().then(() => this.knowledge.openIndex()).catch((e: unknown) => (this.library.loadError = e));
       void this.lab.init();
       void this.userModels.refresh().catch((e: unknown) => (this.userModels.error = e));
+      this.servers.start();
     });
   }
 }

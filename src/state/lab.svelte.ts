@@ -5,11 +5,12 @@
 // actually ran. Every finished run is saved and can be reopened.
 
 import { AppConfig } from '../config';
-import { AbortError, isAbort } from '../protocol/errors';
-import type { GenParams, GenUsage, SearchHit } from '../protocol/messages';
+import { AbortError, fromWire, isAbort } from '../protocol/errors';
+import type { GenParams, GenUsage, Progress, SearchHit } from '../protocol/messages';
 import { runLane, type FewShotSettings, type LanePhase, type LaneRan, type RetrievalSettings } from '../lab/run-lane';
 import { accountParts } from '../strategies/tokens';
 import type { BuiltPrompt, ContextChunk, Example, MethodId, PartKind } from '../strategies/types';
+import type { LaneSteps } from '../strategies/steps';
 import { deleteExample, listExamples, putExample, type ExampleRecord } from '../store/examples';
 import { getSetting, setSetting } from '../store/settings';
 import { getRun, listRuns, putRun, type RunRecord } from '../store/runs';
@@ -38,6 +39,10 @@ export interface Lane {
   retrievalMs: number;
   /** What ran: retrieval modes and embedder, model and engine, fallbacks with reasons. */
   ran: LaneRan | null;
+  /** The extra calls of a HyDE / multi-query / verified lane while it runs (saved inside `ran` once done). */
+  liveSteps: LaneSteps | null;
+  /** A busy server's retry wait while nothing streams yet (cleared by the first text). */
+  notice: Extract<Progress, { kind: 'retry' }> | null;
   /** The user chose to run this lane without the retrieval parts that cannot load. */
   degrade: boolean;
   error: unknown;
@@ -58,7 +63,7 @@ export const DEFAULT_LAB: LabSettings = {
 };
 
 /** What a saved run keeps of each lane: plain data for IndexedDB, the error as its message. */
-export type SavedLane = Omit<Lane, 'key' | 'error' | 'degrade'> & { error: string | null };
+export type SavedLane = Omit<Lane, 'key' | 'error' | 'degrade' | 'liveSteps' | 'notice'> & { error: string | null };
 
 /** Rejects with an AbortError when `signal` aborts. */
 function abortion(signal: AbortSignal): Promise<never> {
@@ -94,6 +99,8 @@ const blankLane = (key: number, method: MethodId, model: string | null = null): 
   usage: null,
   retrievalMs: 0,
   ran: null,
+  liveSteps: null,
+  notice: null,
   degrade: false,
   error: null,
 });
@@ -215,7 +222,7 @@ export class LabState {
           {
             retrieval: (opts) => this.deps.knowledge.laneDeps(opts, { degrade: lane.degrade }),
             embed: (texts, kind, signal) => this.deps.knowledge.embed(texts, kind, signal),
-            generate: (m, p, onToken, signal) => this.deps.llm.generate(m, p, onToken, signal, model),
+            generate: (m, p, onToken, signal) => this.deps.llm.generate(m, p, onToken, signal, model, (n) => (lane.notice = n.kind === 'retry' ? n : lane.notice)),
           },
           {
             signal: ctrl.signal,
@@ -225,7 +232,11 @@ export class LabState {
               lane.partTokens = accountParts(prompt.parts);
               lane.hits = hits;
             },
-            onToken: (t) => (lane.output += t),
+            onToken: (t) => {
+              lane.notice = null;
+              lane.output += t;
+            },
+            onStep: (steps) => (lane.liveSteps = $state.snapshot(steps) as LaneSteps),
           },
         );
         lane.context = res.context;
@@ -233,7 +244,11 @@ export class LabState {
         lane.usage = res.gen.usage;
         lane.output = res.gen.text;
         lane.ran = res.ran;
+        lane.liveSteps = null;
+        lane.notice = null;
         lane.status = 'done';
+        // A stream cut mid-answer keeps its text and says so under it.
+        if (res.gen.stopped === 'incomplete' && res.gen.incomplete) lane.error = fromWire(res.gen.incomplete);
       } catch (e) {
         lane.status = isAbort(e) ? 'stopped' : 'error';
         lane.error = isAbort(e) ? null : e;
@@ -248,7 +263,7 @@ export class LabState {
     const lanes: SavedLane[] = this.lanes
       .filter((l) => l.status !== 'idle')
       .map((l) => ({ ...$state.snapshot(l), error: l.error ? this.deps.err(l.error) : null }))
-      .map(({ key: _key, degrade: _degrade, ...rest }): SavedLane => rest);
+      .map(({ key: _key, degrade: _degrade, liveSteps: _live, notice: _notice, ...rest }): SavedLane => rest);
     if (!lanes.length) return;
     const info = this.deps.llm.info;
     const run: RunRecord = {

@@ -6,7 +6,7 @@
 import { detectCapabilities } from '../models/capabilities';
 import { runsInBrowser } from '../models/model-key';
 import { AppError } from '../protocol/errors';
-import type { ChatMessage, GenParams, GenResult, LoadedModel } from '../protocol/messages';
+import type { ChatMessage, GenParams, GenResult, LoadedModel, Progress } from '../protocol/messages';
 import type { ResolvedHosts } from '../models/hosts';
 import { LlmClient } from '../clients/llm-client';
 import { idleStatus, LoadSlot, type LoadStatus } from './load-status';
@@ -115,10 +115,10 @@ export class LlmState {
   }
 
   /** Generates with a model (the chosen one by default), loading it first if needed. */
-  async generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal, key = this.models.defaultKey): Promise<GenResult> {
+  async generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal, key = this.models.defaultKey, onProgress?: (p: Progress) => void): Promise<GenResult> {
     await this.load(key);
     this.#used.set(key, performance.now());
-    return this.#client.generate(key, messages, params, onToken, signal);
+    return this.#client.generate(key, messages, params, onToken, signal, onProgress);
   }
 
   /** Kills the worker as a real crash would (diagnostics and recovery tests). */

@@ -1,5 +1,7 @@
 // Shared e2e fixtures: a network guard (any request to another origin fails the test) and helpers
-// to open the app pointed at the fixture models served from the same origin.
+// to open the app pointed at the fixture models served from the same origin. A test that adds a model
+// server pushes exactly that server's origin to `allowedOrigins`; a test that plays "this host is
+// down" pushes the origin to `unreachable` (its requests fail like a dead network, without failing the test).
 
 import { test as base, expect, type Page } from '@playwright/test';
 
@@ -8,14 +10,19 @@ export const CANNED_FIXTURE = 'lab-fixtures/qwen2-tokenizer-canned-reply';
 export const ECHO_FIXTURE = 'lab-fixtures/qwen2-tokenizer-echo';
 export const CANNED_REPLY = '[offline test fixture] 这是离线测试模型的固定回答 (canned reply).';
 
-export const test = base.extend<{ foreign: string[] }>({
+export const test = base.extend<{ foreign: string[]; allowedOrigins: string[]; unreachable: string[] }>({
+  allowedOrigins: async ({}, use) => use([]),
+  unreachable: async ({}, use) => use([]),
   foreign: [
-    async ({ page, baseURL }, use) => {
+    async ({ page, baseURL, allowedOrigins, unreachable }, use) => {
       const origin = new URL(baseURL!).origin;
       const foreign: string[] = [];
       await page.context().route('**/*', (route) => {
         const url = route.request().url();
-        if (url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin) return route.continue();
+        if (url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+        const to = new URL(url).origin;
+        if (to === origin || allowedOrigins.includes(to)) return route.continue();
+        if (unreachable.includes(to)) return route.abort('internetdisconnected');
         foreign.push(url);
         return route.abort('blockedbyclient');
       });

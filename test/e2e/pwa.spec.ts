@@ -226,7 +226,7 @@ test.describe('isolation on a host without headers', () => {
       // the single automatic reload, whose page came from the service worker with the headers added.
       expect(await page.evaluate(() => sessionStorage.getItem('iso-log'))).toBe('01');
       expect(documents[0]).toEqual({ coep: undefined, fromSW: false });
-      expect(documents.at(-1)).toEqual({ coep: 'require-corp', fromSW: true });
+      expect(documents.at(-1)).toEqual({ coep: 'credentialless', fromSW: true });
       await expect(offlineReady(page)).toBeVisible();
       // Worker scripts get the headers too, so the workers start and run ONNX Runtime under COEP.
       await page.getByLabel('Add documents').setInputFiles([{ name: 'handbook.md', mimeType: 'text/markdown', buffer: Buffer.from(HANDBOOK) }]);

@@ -1,15 +1,19 @@
 // The one interface every generator implements (web-llm, transformers.js, later a remote server),
 // so the handler and the UI never know which one runs.
 
-import type { ChatMessage, GenParams, GenResult, LoadedModel } from '../../src/protocol/messages';
+import type { ChatMessage, GenParams, GenResult, LoadedModel, Progress } from '../../src/protocol/messages';
 
 /** What an engine returns; the handler stamps it with the engine's `info` to make a GenResult. */
 export type Generated = Omit<GenResult, 'model'>;
 
 export interface LlmEngine {
   readonly info: LoadedModel;
-  /** Streams text pieces through `onToken`; resolves when generation ends or `signal` aborts. */
-  generate(messages: ChatMessage[], params: GenParams, onToken: (text: string) => void, signal: AbortSignal): Promise<Generated>;
+  /**
+   * Streams text pieces through `onToken`; resolves when generation ends or `signal` aborts.
+   * `onNotice` hears waits the user should see while nothing streams (a server's 429/503 retry);
+   * local engines never call it.
+   */
+  generate(messages: ChatMessage[], params: GenParams, onToken: (text: string) => void, signal: AbortSignal, onNotice?: (n: Extract<Progress, { kind: 'retry' }>) => void): Promise<Generated>;
   dispose(): Promise<void>;
 }
 

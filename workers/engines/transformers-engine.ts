@@ -2,12 +2,12 @@
 // the fallback whenever web-llm cannot run. Token streaming via TextStreamer, Stop via
 // InterruptableStoppingCriteria, prompt tokens counted with the model's own chat template.
 
-import type { ChatMessage, Device, GenParams, GenResult, LoadedModel, ModelSpec, Progress } from '../../src/protocol/messages';
+import type { ChatMessage, Device, GenParams, LoadedModel, ModelSpec, Progress } from '../../src/protocol/messages';
 import type { ResolvedHosts } from '../../src/models/hosts';
 import * as transformers from '@huggingface/transformers';
 import { applyHosts } from '../tjs-env';
 import { modelLoadError } from '../model-errors';
-import { makeUsage, type LlmEngine } from './llm-engine';
+import { makeUsage, type Generated, type LlmEngine } from './llm-engine';
 import { tjsProgress } from './progress';
 import { workerHasWebGpu } from './gpu';
 
@@ -77,10 +77,7 @@ export async function loadTransformersLlm(
 
   return {
     info,
-    async countTokens(messages) {
-      return encode(messages).input_ids.dims.at(-1) ?? 0;
-    },
-    async generate(messages: ChatMessage[], params: GenParams, onToken, signal): Promise<GenResult> {
+    async generate(messages: ChatMessage[], params: GenParams, onToken, signal): Promise<Generated> {
       const startAt = performance.now();
       const inputs = encode(messages);
       const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;

@@ -67,7 +67,6 @@ export const evaluate = {
   'eval.run.models': 'Models to run them on',
   'eval.run.grid': 'A grid: {arms} answers per question ({models} models × {methods} methods). Each model loads once; results and comparisons are by model and method.',
   'eval.run.judge': 'Also let the model grade each answer (model-graded, slower)',
-  'eval.run.judgeHint': 'The judge is the same small local model with a fixed rubric (shown with the results). Its grades are labelled model-graded: treat them as a hint, not as truth.',
   'eval.run.settings': 'Model {model} · {n} questions × {lanes} methods · prompts, retrieval and generation settings come from the Lab.',
   'eval.run.go': 'Run evaluation',
   'eval.run.starting': 'Loading the model…',
@@ -206,7 +205,6 @@ export const evaluate = {
   'eval.export.bundle': 'Reproducible bundle',
   'eval.export.finetune': 'Fine-tuning dataset (JSONL)',
   'eval.export.withContext': 'Include the retrieved context in the examples',
-  'eval.export.ftHint': 'Built from the answers you marked as good (thumbs up), in the chat format {"messages": [...]} that most fine-tuning tools read.',
   'eval.export.ftCount': '{n} examples exported.',
   'eval.export.ftNone': 'No answer is marked as good yet: give the good answers a thumbs up in the table first.',
 

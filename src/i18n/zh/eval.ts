@@ -68,7 +68,6 @@ export const evaluate: Record<keyof typeof en, string> = {
   'eval.run.models': '在哪些模型上运行',
   'eval.run.grid': '组合评测：每道题 {arms} 个回答（{models} 个模型 × {methods} 种方法）。每个模型只加载一次；结果和比较按“模型 · 方法”列出。',
   'eval.run.judge': '同时让模型给每个回答打分（模型评分，较慢）',
-  'eval.run.judgeHint': '评分者就是同一个本地小模型，使用固定的评分标准（与结果一起显示）。它的分数标注为“模型评分”：只能作为参考，不能当作事实。',
   'eval.run.settings': '模型 {model} · {n} 个问题 × {lanes} 种方法 · 提示词、检索和生成设置沿用“实验台”中的设置。',
   'eval.run.go': '运行评估',
   'eval.run.starting': '正在加载模型…',
@@ -207,7 +206,6 @@ export const evaluate: Record<keyof typeof en, string> = {
   'eval.export.bundle': '可复现结果包',
   'eval.export.finetune': '微调数据集（JSONL）',
   'eval.export.withContext': '在样本中包含检索到的资料',
-  'eval.export.ftHint': '由你标为好（点赞）的回答组成，采用大多数微调工具都能读取的对话格式 {"messages": [...]}。',
   'eval.export.ftCount': '已导出 {n} 条样本。',
   'eval.export.ftNone': '还没有标为好的回答：请先在表格里给好的回答点赞。',
 

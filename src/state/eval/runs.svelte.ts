@@ -11,10 +11,12 @@ import { stripCitations } from '../../strategies/citations';
 import { preparedLibrary } from './library-text';
 import { runBatch, type EvalConfig, type EvalItemResult, type Job, type RunnerProgress } from '../../eval/runner';
 import { scoreItem } from '../../eval/score';
+import { stepUsages } from '../../strategies/steps';
 import { DEFAULT_SEED, asConfig } from '../../eval/summary';
 import type { LaneResult } from '../../lab/run-lane';
-import { isAbort } from '../../protocol/errors';
-import type { GenParams } from '../../protocol/messages';
+import { fromWire, isAbort } from '../../protocol/errors';
+import { runsInBrowser } from '../../models/model-key';
+import type { GenParams, Progress } from '../../protocol/messages';
 import type { EvalRunRecord, LabDb, TestItem } from '../../store/db';
 import { finishedKeys, getEvalRun, listEvalRuns, putEvalItem, putEvalRun } from '../../store/runs';
 import { methodInfo } from '../../strategies';
@@ -37,6 +39,10 @@ export interface Unfinished {
 const JUDGE_PARAMS: GenParams = { maxNewTokens: 48, temperature: 0, topP: 1, responseFormat: JUDGE_RESPONSE_FORMAT };
 const CLAIM_PARAMS: GenParams = { maxNewTokens: 32, temperature: 0, topP: 1, responseFormat: CLAIM_RESPONSE_FORMAT };
 
+/** Parallel requests: the most allowed, and the default for runs whose every model is on a server. */
+export const MAX_PARALLEL = 16;
+export const SERVER_PARALLEL = 4;
+
 export interface EvalRunsDeps {
   db: () => Promise<LabDb>;
   llm: Pick<LlmState, 'load' | 'generate'>;
@@ -57,6 +63,10 @@ export class EvalRunsState {
   /** Model keys to run the methods on; empty: the chosen model only. Two or more make a grid. */
   models = $state<string[]>([]);
   judge = $state(false);
+  /** The judge's model key; null: the chosen model. */
+  judgeModel = $state<string | null>(null);
+  /** Answers requested at once; null: the default for the run's models (see `parallelDefault`). */
+  parallel = $state<number | null>(null);
   running = $state(false);
   progress = $state<RunnerProgress | null>(null);
   /** The run being executed now. */
@@ -64,6 +74,10 @@ export class EvalRunsState {
   /** The run executed last (to go on with it after an error). */
   lastRunId = $state<string | null>(null);
   failures = $state.raw<{ itemId: string; method: MethodId; message: string }[]>([]);
+  /** Answers of the last run that a server cut off mid-answer (kept, marked incomplete). */
+  incomplete = $state.raw<{ itemId: string; method: MethodId; model?: string; message: string }[]>([]);
+  /** A busy server's retry wait during an answer (cleared when text arrives). */
+  notice = $state<Extract<Progress, { kind: 'retry' }> | null>(null);
   runError = $state<unknown>(null);
   unfinished = $state.raw<Unfinished[]>([]);
   #ctrl: AbortController | null = null;
@@ -92,6 +106,22 @@ export class EvalRunsState {
     return this.models.length ? this.models : [this.deps.models.defaultKey];
   }
 
+  /** 4 when every model of the run is on a server; 1 when any runs in this browser (they answer one at a time anyway). */
+  get parallelDefault(): number {
+    return this.runModels.every((k) => !runsInBrowser(k)) ? SERVER_PARALLEL : 1;
+  }
+
+  /** Answers a run would request at once now, 1–MAX_PARALLEL. */
+  get parallelNow(): number {
+    const n = Math.floor(this.parallel ?? this.parallelDefault);
+    return Number.isFinite(n) ? Math.min(MAX_PARALLEL, Math.max(1, n)) : 1;
+  }
+
+  /** The model that grades answers when the judge is on. */
+  get judgeKey(): string {
+    return this.judgeModel ?? this.deps.models.defaultKey;
+  }
+
   toggleModel(key: string, on: boolean): void {
     const cur = this.runModels;
     this.models = on ? [...new Set([...cur, key])] : cur.filter((x) => x !== key);
@@ -111,11 +141,14 @@ export class EvalRunsState {
     const { prefs } = this.deps;
     const models = this.runModels;
     const grid = models.length > 1;
+    // One model that is not the chosen one: the run names it (it used to fall back to the chosen model).
+    const single = !grid && models[0] !== this.deps.models.defaultKey ? models[0] : undefined;
     const config: EvalConfig = {
       testSetName: set.name,
       items: $state.snapshot(chosen) as TestItem[],
       methods: [...this.methods],
-      llm: prefs.llmId,
+      // The model asked for: the chosen model's id, or the label of the one model the run names in `modelKey`.
+      llm: single ? this.deps.models.label(single) : prefs.llmId,
       model: null,
       embedder: prefs.embedderId,
       lang: prefs.lang,
@@ -125,6 +158,9 @@ export class EvalRunsState {
       fewShot: s.fewShot,
       examples: this.deps.lab.examples.map((e) => ({ id: e.id, question: e.question, answer: e.answer })),
       judge: this.judge,
+      ...(this.judge ? { judgeModel: this.judgeKey } : {}),
+      ...(single ? { modelKey: single } : {}),
+      parallel: this.parallelNow,
       ...(degrade ? { degrade } : {}),
       ...(grid ? { models, modelNames: Object.fromEntries(models.map((k) => [k, this.deps.models.label(k)])) } : {}),
       seed: DEFAULT_SEED,
@@ -140,12 +176,13 @@ export class EvalRunsState {
     const run = await getEvalRun(await this.deps.db(), runId);
     const stored = run && asConfig(run);
     if (!run || !stored) return;
-    // A one-model run resumes on the model it started with; a grid names its models itself.
-    if (!stored.models && stored.llm !== this.deps.prefs.llmId) {
+    // A one-model run resumes on the model it started with; a grid (or a run on a named model) names its models itself.
+    if (!stored.models && !stored.modelKey && stored.llm !== this.deps.prefs.llmId) {
       this.runError = new Error(this.deps.otherModel(stored.llm));
       return;
     }
-    const config = degrade ? { ...stored, degrade } : stored;
+    // Parallel requests as set now (lowered after a busy server, say); recorded with the run.
+    const config = { ...stored, ...(degrade ? { degrade } : {}), parallel: this.parallelNow };
     await this.#execute({ ...run, status: 'running', config }, config);
   }
 
@@ -158,6 +195,7 @@ export class EvalRunsState {
     this.running = true;
     this.runError = null;
     this.failures = [];
+    this.incomplete = [];
     this.activeRunId = run.id;
     this.lastRunId = run.id;
     this.progress = null;
@@ -168,8 +206,8 @@ export class EvalRunsState {
       await putEvalRun(db, run);
       await this.refresh();
       const finished = await finishedKeys(db, run.id);
-      this.progress = { total: config.items.length * config.methods.length * (config.models?.length ?? 1), done: finished.size, skipped: finished.size, failed: 0, current: null, meanMs: null, etaMs: null };
-      if (!config.models) config.model = await llm.load();
+      this.progress = { total: config.items.length * config.methods.length * (config.models?.length ?? 1), done: finished.size, skipped: finished.size, failed: 0, current: null, running: 0, meanMs: null, etaMs: null, perMinute: null };
+      if (!config.models) config.model = await llm.load(config.modelKey);
       await putEvalRun(db, { ...run, config });
       // Gold passages are located by position in the stored texts once per run, not per answer.
       const docs = await preparedLibrary(db);
@@ -183,11 +221,23 @@ export class EvalRunsState {
         deps: (job) => ({
           retrieval: (opts) => knowledge.laneDeps(opts, { degrade: config.degrade === true }),
           embed: (texts, kind, signal) => knowledge.embed(texts, kind, signal),
-          generate: (m, p, onToken, signal) => llm.generate(m, p, onToken, signal, job.model),
+          generate: (m, p, onToken, signal) =>
+            llm.generate(
+              m,
+              p,
+              (t) => {
+                this.notice = null;
+                onToken(t);
+              },
+              signal,
+              job.model ?? config.modelKey,
+              (n) => (this.notice = n.kind === 'retry' ? n : this.notice),
+            ),
         }),
         finish: (job, res, signal) => this.#finish(run.id, config, job, res, gold.get(job.item.id) ?? [], signal),
         onProgress: (p) => (this.progress = p),
         signal: ctrl.signal,
+        concurrency: config.parallel ?? 1,
       });
       this.failures = outcome.failures.map((f) => ({ itemId: f.job.item.id, method: f.job.method, message: this.deps.err(f.error) }));
       if (outcome.status === 'done') status = 'done';
@@ -197,6 +247,7 @@ export class EvalRunsState {
     } finally {
       await putEvalRun(db, { ...run, config, status }).catch((e) => (this.runError = e));
       this.running = false;
+      this.notice = null;
       this.activeRunId = null;
       this.#ctrl = null;
       await this.refresh();
@@ -211,12 +262,15 @@ export class EvalRunsState {
   async #judge(config: EvalConfig, job: Job, answer: string, contextTexts: string[], signal: AbortSignal): Promise<{ judge: JudgeResult; claims: ClaimsResult | null }> {
     const { llm } = this.deps;
     const msgs = judgeMessages({ question: job.item.question, reference: job.item.answer, context: contextTexts, answer, lang: config.lang });
-    const g = await llm.generate(msgs, JUDGE_PARAMS, () => undefined, signal);
-    const judge: JudgeResult = { grades: parseJudge(g.text), raw: g.text, rubricVersion: JUDGE_RUBRIC_VERSION, model: `${g.model.model} · ${g.model.engine}`, constrained: g.constrained === true };
+    // Runs stored before the judge could be chosen were judged by the chosen model.
+    const judgeKey = config.judgeModel ?? this.deps.models.defaultKey;
+    const g = await llm.generate(msgs, JUDGE_PARAMS, () => undefined, signal, judgeKey);
+    const where = g.model.server ? ` · ${g.model.server.host}` : '';
+    const judge: JudgeResult = { grades: parseJudge(g.text), raw: g.text, rubricVersion: JUDGE_RUBRIC_VERSION, model: `${g.model.model} · ${g.model.engine}${where}`, constrained: g.constrained === true };
     if (isRefusal(answer)) return { judge, claims: null };
     const claims: ClaimsResult = { judgements: [], rubricVersion: CLAIM_RUBRIC_VERSION };
     for (const claim of splitClaims(stripCitations(answer))) {
-      const r = await llm.generate(claimJudgeMessages({ question: job.item.question, claim: claim.text, context: contextTexts, lang: config.lang }), CLAIM_PARAMS, () => undefined, signal);
+      const r = await llm.generate(claimJudgeMessages({ question: job.item.question, claim: claim.text, context: contextTexts, lang: config.lang }), CLAIM_PARAMS, () => undefined, signal, judgeKey);
       claims.judgements.push({ claim, verdict: parseClaimVerdict(r.text), raw: r.text });
     }
     return { judge, claims };
@@ -233,6 +287,7 @@ export class EvalRunsState {
       ...(job.model !== undefined ? { model: job.model } : {}),
       answer: res.gen.text,
       stopped: res.gen.stopped,
+      ...(res.gen.incomplete ? { incomplete: res.gen.incomplete } : {}),
       messages: res.prompt.messages,
       partTokens: res.partTokens,
       hits: res.hits,
@@ -241,12 +296,16 @@ export class EvalRunsState {
       retrievalMs: res.retrievalMs,
       usage: res.gen.usage,
       ran: res.ran,
-      scores: scoreItem(job.item, { answer: res.gen.text, hits: res.hits, contextTexts, retrieves, k: config.retrieval.k, usage: res.gen.usage, retrievalMs: res.retrievalMs, goldSpans }),
+      scores: scoreItem(job.item, { answer: res.gen.text, hits: res.hits, contextTexts, retrieves, k: config.retrieval.k, usage: res.gen.usage, stepUsage: stepUsages(res.ran.steps), retrievalMs: res.retrievalMs, goldSpans }),
       judge: graded?.judge ?? null,
       claims: graded?.claims ?? null,
       thumb: null,
       finishedAt: Date.now(),
     };
     await putEvalItem(await this.deps.db(), { evalRunId: runId, itemId: job.item.id, method: job.method, ...(job.model !== undefined ? { model: job.model } : {}), result });
+    if (res.gen.stopped === 'incomplete') {
+      const message = this.deps.err(res.gen.incomplete ? fromWire(res.gen.incomplete) : new Error('incomplete'));
+      this.incomplete = [...this.incomplete, { itemId: job.item.id, method: job.method, ...(job.model !== undefined ? { model: job.model } : {}), message }];
+    }
   }
 }
