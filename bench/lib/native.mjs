@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { REPO } from './build.mjs';
 import { MODELS_CACHE, SYNTH_MODELS, SYNTH_TOOL, ensureSynthModel } from './models.mjs';
 import { embedTimed, generateTimed, loadExtractor, loadGenerator } from './tjs-direct.mjs';
+import { llamaCalls, releaseNativeLlama } from './native-llama.mjs';
 
 /** dtype → the weights file transformers.js loads for it (see ../shared/RECIPE.md). */
 const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
@@ -44,6 +45,8 @@ async function runtimeInfo() {
 }
 
 export const calls = {
+  // The wllama page's native llama.cpp baseline (synthetic GGUFs, node-llama-cpp on the CPU).
+  ...llamaCalls,
   /** The machine's 1-minute load average and core count, for notes (timings swing with load). */
   machine: () => ({ load1: loadavg()[0], cpus: cpus().length }),
 
@@ -137,6 +140,7 @@ function descendantsCpu(root) {
 
 /** Disposes every model loaded here, so the next benchmark has the memory. */
 export async function release() {
+  await releaseNativeLlama();
   const all = [...loaded.values()];
   loaded.clear();
   for (const p of all) {

@@ -254,6 +254,8 @@ async function seedEvaluation(page: Page, runId: string) {
           evalRunId: runId,
           itemId: it.id,
           method,
+          // Results are keyed by arm; in a run of one model the arm is the method.
+          arm: method,
           result: {
             answer: 'x',
             hits: [],
