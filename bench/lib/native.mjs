@@ -58,8 +58,11 @@ export const calls = {
    */
   browserCpu: () => ({ seconds: descendantsCpu(process.pid) }),
 
-  /** Settings a page reads from the orchestrator's environment: BENCH_LLM_MODEL picks the llm bench's model. */
-  config: () => ({ llmModel: process.env.BENCH_LLM_MODEL || null }),
+  /**
+   * Settings a page reads from the orchestrator's environment: BENCH_LLM_MODEL picks the llm bench's
+   * model; BENCH_INGEST_PDF_ONLY=1 skips the ingest page's 200-page embedding run (minutes).
+   */
+  config: () => ({ llmModel: process.env.BENCH_LLM_MODEL || null, ingestPdfOnly: process.env.BENCH_INGEST_PDF_ONLY === '1' }),
 
   /** { id } → { id, bytes, generatedMs } */
   ensureModel: ({ id }) => ensureSynthModel(id),

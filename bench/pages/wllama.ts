@@ -57,6 +57,8 @@ expose(async (): Promise<BenchResult[]> => {
   const wllamaLoadMs = performance.now() - t0;
   log(`wllama: loaded in ${(wllamaLoadMs / 1000).toFixed(1)} s (${wllama.info.dtype}, ${wllama.info.threads} thread(s), crossOriginIsolated ${crossOriginIsolated}${wllama.info.fallbackReason ? `; ${wllama.info.fallbackReason}` : ''})`);
 
+  // The LLM worker holds models by key; this page loads one.
+  const TJS_KEY = `bench:${ONNX_ID}`;
   let client: LlmClient | null = null;
   let tjsLoadMs = 0;
   if (withTjs) {
@@ -64,14 +66,14 @@ expose(async (): Promise<BenchResult[]> => {
     client = new LlmClient();
     const hosts = resolveHosts({ mode: 'same-origin', mirrorUrl: '' }, new URL('/', location.href).href);
     const t1 = performance.now();
-    const loaded = await client.load({ engine: 'transformers.js', model: { id: ONNX_ID, dtype: 'q8' }, device: 'wasm' }, hosts);
+    const loaded = await client.load(TJS_KEY, { engine: 'transformers.js', model: { id: ONNX_ID, dtype: 'q8' }, device: 'wasm' }, hosts);
     tjsLoadMs = performance.now() - t1;
     log(`tjs: ${ONNX_ID} loaded in ${(tjsLoadMs / 1000).toFixed(1)} s (${loaded.engine}, ${loaded.device}, ${loaded.dtype})`);
   }
 
   const greedy = (n: number) => ({ maxNewTokens: n, temperature: 0, topP: 1 });
   const runWllama = (n: number) => wllama.generate(messages, greedy(n), () => undefined, new AbortController().signal);
-  const runTjs = (n: number): Promise<GenResult> => client!.generate(messages, greedy(n), () => undefined);
+  const runTjs = (n: number): Promise<GenResult> => client!.generate(TJS_KEY, messages, greedy(n), () => undefined);
   const runNative = (n: number) => nodeCall<Native>('llamaNative', { id: GGUF_ID, messages, maxNewTokens: n, threads, nCtx: N_CTX });
 
   const warmNative = await runNative(WARM_TOKENS);

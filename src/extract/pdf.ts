@@ -50,6 +50,16 @@ export function pageText(items: PdfTextItemLike[]): string {
     .trim();
 }
 
+/** Pages requested from pdf.js before the one being read is joined (measured in `npm run bench`, ingest). */
+export const PAGE_LOOKAHEAD = 4;
+
+async function readPage(doc: PdfDocumentLike, n: number): Promise<string> {
+  const page = await doc.getPage(n);
+  const text = pageText((await page.getTextContent()).items);
+  page.cleanup();
+  return text;
+}
+
 export async function extractPdf(
   bytes: Uint8Array,
   fileName: string,
@@ -88,13 +98,22 @@ export async function extractPdf(
     const total = doc.numPages;
     let text = '';
     const markers: { at: number; page: number }[] = [];
+    // Pages are asked for PAGE_LOOKAHEAD ahead: pdf.js parses in its own worker, which would otherwise
+    // sit idle during every round trip and while this thread joins and reports each page.
+    const ahead: Promise<string>[] = [];
+    const request = (n: number) => {
+      const p = readPage(doc, n);
+      p.catch(() => undefined); // read (and reported) in order below; an abort may leave some unread
+      ahead[n] = p;
+    };
+    for (let n = 1; n <= Math.min(total, PAGE_LOOKAHEAD); n++) request(n);
     for (let n = 1; n <= total; n++) {
       if (opts.signal?.aborted) throw new AbortError();
       let pt: string;
       try {
-        const page = await doc.getPage(n);
-        pt = pageText((await page.getTextContent()).items);
-        page.cleanup();
+        pt = await ahead[n];
+        delete ahead[n];
+        if (n + PAGE_LOOKAHEAD <= total) request(n + PAGE_LOOKAHEAD);
       } catch (e) {
         throw new FileError(
           'pdf-corrupt',

@@ -7,13 +7,15 @@ import { pdfjsText } from './pdfjs-alone';
 export interface AloneRequest {
   bytes: ArrayBuffer;
   expectPages: number;
+  /** Pages asked for ahead (0: one at a time). */
+  ahead?: number;
 }
 export type AloneReply = { bench: 'pdfjs-alone'; ok: true; chars: number } | { bench: 'pdfjs-alone'; ok: false; error: string };
 
 self.onmessage = async (e: MessageEvent<AloneRequest>) => {
   if (!e.data || !(e.data.bytes instanceof ArrayBuffer)) return; // pdf.js's own traffic on self
   try {
-    const chars = await pdfjsText(new Uint8Array(e.data.bytes), e.data.expectPages);
+    const chars = await pdfjsText(new Uint8Array(e.data.bytes), e.data.expectPages, e.data.ahead ?? 0);
     self.postMessage({ bench: 'pdfjs-alone', ok: true, chars } satisfies AloneReply);
   } catch (err) {
     self.postMessage({ bench: 'pdfjs-alone', ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies AloneReply);
