@@ -14,7 +14,8 @@ import { tjsProgress } from './engines/progress';
 import { workerHasWebGpu } from './engines/gpu';
 import { estimateTokens } from '../src/text/tokens';
 
-type Extractor = (texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+/** One forward pass (or server request) over `texts`; `signal` cancels it where the backend can (a server request). */
+export type Extractor = (texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean; signal?: AbortSignal }) => Promise<{ data: Float32Array; dims: number[] }>;
 
 export interface Embedder {
   info: EmbedderInfo;
@@ -62,7 +63,9 @@ export async function loadEmbedder(req: EmbedderRequest, onProgress: (p: Progres
       device: hosts.localPath ? undefined : d,
       progress_callback: tjsProgress(onProgress),
     });
-    return { run: run as unknown as Extractor, dtype };
+    // The pipeline gets only its own options (a signal cannot stop an ONNX pass; embedTexts checks it between batches).
+    const extract = run as unknown as Extractor;
+    return { run: ((texts, { pooling: p, normalize: n }) => extract(texts, { pooling: p, normalize: n })) satisfies Extractor, dtype };
   };
   let loaded;
   try {
@@ -152,7 +155,7 @@ export async function embedTexts(
   for (const batch of lengthSortedBatches(lengths, EMBED_BATCH)) {
     if (beforeBatch) await beforeBatch();
     if (signal.aborted) throw signal.reason;
-    const t = await e.run(batch.map((i) => inputs[i]), { pooling: e.pooling, normalize: e.normalize });
+    const t = await e.run(batch.map((i) => inputs[i]), { pooling: e.pooling, normalize: e.normalize, signal });
     const rows = t.data.subarray(0, batch.length * dim);
     const bad = rows.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) {

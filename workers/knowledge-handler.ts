@@ -25,6 +25,7 @@ import { attachPassages, collapseDuplicates } from '../src/retrieval/search-hits
 import type { SourceDocument } from '../src/retrieval/small-to-big';
 import { locateJsonError } from '../src/extract/json-error';
 import { embedTexts, loadEmbedder, type Embedder } from './embedder';
+import { loadServerEmbedder } from './server-embedder';
 import { loadReranker, type Reranker } from './reranker';
 import { KnowledgeIndex, type IndexedChunk, type KnowledgeIndexOptions } from './knowledge-index';
 import { runLibrarySweep, SweepEmbeddings } from './knowledge-sweep';
@@ -36,6 +37,8 @@ export interface KnowledgeDeps {
   pdfjs?: IngestDeps['pdfjs'];
   /** The full-precision rows behind int8 vectors (default: an OPFS file; Node has none, so float32). */
   rows?: KnowledgeIndexOptions['rows'];
+  /** Requests to an embedding server the user added (default: the worker's own fetch). */
+  fetch?: typeof fetch;
 }
 
 /** Embedding progress of one call, in chunks and estimated tokens (what a time-left estimate needs). */
@@ -90,6 +93,9 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     return { ...handlers, ingest: (req, ctx) => inForeground(() => ingest(req, ctx)), search: (req, ctx) => inForeground(() => search(req, ctx)) };
   }
 
+  /** The embedding batch being written now (IndexedDB, then the index), if any. */
+  let storing: Promise<unknown> = Promise.resolve();
+
   const need = (): Embedder => {
     if (!embedder) throw new AppError('bad-request', 'No embedding model is loaded yet.');
     return embedder;
@@ -124,11 +130,19 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
         count.tokens.done = before.tokens + tokens.done;
         report();
       }, background ? yieldToForeground : undefined);
-      const ids = new Set(await putVectorsIfCurrent(d, tag, dim, batch.map((j, r) => ({ chunk: chunks[j], vector: vectors.subarray(r * dim, (r + 1) * dim) }))));
-      const rows = batch.flatMap((j, r) => (ids.has(chunks[j].id) ? [r] : []));
-      const flat = rows.length === batch.length ? vectors : new Float32Array(rows.length * dim);
-      if (flat !== vectors) rows.forEach((r, k) => flat.set(vectors.subarray(r * dim, (r + 1) * dim), k * dim));
-      kept += index.addVectors(e.info.model, rows.map((r) => chunks[batch[r]]), flat, dim);
+      // Cancelled during the last forward pass: nothing more is stored, so the stats the page reads
+      // right after its cancel are the run's final ones.
+      if (ctx.signal.aborted) break;
+      const store = async () => {
+        const ids = new Set(await putVectorsIfCurrent(d, tag, dim, batch.map((j, r) => ({ chunk: chunks[j], vector: vectors.subarray(r * dim, (r + 1) * dim) }))));
+        const rows = batch.flatMap((j, r) => (ids.has(chunks[j].id) ? [r] : []));
+        const flat = rows.length === batch.length ? vectors : new Float32Array(rows.length * dim);
+        if (flat !== vectors) rows.forEach((r, k) => flat.set(vectors.subarray(r * dim, (r + 1) * dim), k * dim));
+        return index.addVectors(e.info.model, rows.map((r) => chunks[batch[r]]), flat, dim);
+      };
+      const stored = store();
+      storing = stored.catch(() => undefined);
+      kept += await stored;
     }
     return kept;
   }
@@ -150,7 +164,9 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
 
   return serve<KnowledgeCalls>(post, foreground({
     async loadEmbedder(req, ctx) {
-      embedder = await loadEmbedder(req, ctx.progress);
+      embedder = req.server
+        ? await loadServerEmbedder(req.server, { fetch: deps.fetch ?? fetch.bind(globalThis) }, ctx.signal, { queryPrefix: req.queryPrefix, passagePrefix: req.passagePrefix })
+        : await loadEmbedder(req, ctx.progress);
       await index.ensure(embedder.info.model, false, embedder.info.dim);
       return embedder.info;
     },
@@ -164,6 +180,8 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     },
 
     async openIndex({ model }) {
+      // A batch being stored counts in full or not at all: stats wait for its write (milliseconds).
+      await storing;
       await index.ensure(embedder?.info.model ?? model ?? index.model, false, embedder?.info.dim);
       return index.stats();
     },

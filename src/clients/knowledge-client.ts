@@ -1,7 +1,7 @@
 // Page side of the knowledge worker: typed methods over the RPC client.
 
 import type { ChunkSettings } from '../chunking/chunk';
-import type { Device, EmbedderInfo, KnowledgeCalls, ModelSpec, Progress, SearchOptions, SearchResult, SweepProgress, SweepReply, SweepRequest } from '../protocol/messages';
+import type { Device, EmbedderInfo, KnowledgeCalls, ModelSpec, Progress, SearchOptions, ServerEmbedderSpec, SearchResult, SweepProgress, SweepReply, SweepRequest } from '../protocol/messages';
 import type { ChunkContextEntry } from '../store/documents';
 import type { EmbedderEntry } from '../models/catalog';
 import type { ResolvedHosts } from '../models/hosts';
@@ -20,6 +20,11 @@ export class KnowledgeClient {
   loadEmbedder(model: ModelSpec, hosts: ResolvedHosts, device: Device, entry: Pick<EmbedderEntry, 'pooling' | 'normalize' | 'queryPrefix' | 'passagePrefix'>, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<EmbedderInfo> {
     const { pooling, normalize, queryPrefix, passagePrefix } = entry;
     return this.rpc.call('loadEmbedder', { model, hosts, device, pooling, normalize, queryPrefix, passagePrefix }, { onProgress, signal });
+  }
+
+  /** An embedding model on a server the user added (after the user allowed texts to go there); the probe request's failure rejects. */
+  loadServerEmbedder(server: ServerEmbedderSpec, signal?: AbortSignal): Promise<EmbedderInfo> {
+    return this.rpc.call('loadEmbedder', { server, queryPrefix: '', passagePrefix: '' }, { signal });
   }
 
   loadReranker(model: ModelSpec, hosts: ResolvedHosts, device: Device, onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'loadReranker'> {

@@ -123,12 +123,36 @@ export interface GenResult {
 }
 
 export interface EmbedderInfo {
+  /** The id vectors are stored under: a catalog/transformers.js id, or a server model key `server:<id>|<model>`. */
   model: string;
-  device: Device;
+  /** 'server': the texts are embedded by the server in `server`, not in this browser. */
+  device: Device | 'server';
   dtype: string;
   dim: number;
   loadMs: number;
   fallbackReason?: string;
+  /** Server embedders only: where chunks and queries are sent, and the model the server names. */
+  server?: { baseUrl: string; host: string; model: string };
+}
+
+/**
+ * What `loadEmbedder` loads: a transformers.js model through the model host, or (with `server`) an
+ * embedding model on a server the user added, which needs no model host, device or pooling setting.
+ */
+export type EmbedderLoadRequest =
+  | { model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean; queryPrefix: string; passagePrefix: string; server?: undefined }
+  | { server: ServerEmbedderSpec; queryPrefix: string; passagePrefix: string };
+
+/** An embedding model on an OpenAI-compatible server the user added and allowed to receive texts. */
+export interface ServerEmbedderSpec {
+  /** The model key, `server:<serverId>|<model>`: vectors are stored under it. */
+  key: string;
+  /** Normalised base URL, e.g. `http://localhost:11434/v1`. */
+  baseUrl: string;
+  apiKey?: string;
+  kind: ServerKind;
+  /** The model id the server lists. */
+  model: string;
 }
 
 /** A call: what goes in, what the single `done` carries, what each stream event carries. */
@@ -413,7 +437,7 @@ export type KnowledgeCalls = {
    * Dense and rerank modes need the embedder / reranker loaded. Streams progress per setting.
    */
   sweep: Call<SweepRequest, SweepReply, SweepProgress>;
-  loadEmbedder: Call<{ model: ModelSpec; hosts: ResolvedHosts; device: Device; pooling: 'mean' | 'cls'; normalize: boolean; queryPrefix: string; passagePrefix: string }, EmbedderInfo>;
+  loadEmbedder: Call<EmbedderLoadRequest, EmbedderInfo>;
   embed: Call<{ texts: string[]; kind?: 'query' | 'passage' | 'raw' }, { vectors: Float32Array; dim: number; ms: number }>;
   crash: Call<Record<string, never>, never>;
 };

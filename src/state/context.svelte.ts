@@ -27,12 +27,19 @@ export class States {
   readonly userModels = new UserModelsState(pageDb);
   /** Models on OpenAI-compatible servers the user added: another source of models; loaded ones are unloaded when their server changes. */
   readonly servers = new ServersState({
-    forget: (keys) => keys.forEach((k) => void this.llm.unload(k).catch(() => undefined)),
+    forget: (keys) => {
+      keys.forEach((k) => void this.llm.unload(k).catch(() => undefined));
+      // A server embedder whose server changed stops sending; the next search or "Embed the rest" loads (and asks) again.
+      if (this.knowledge.forgetEmbedder(keys)) this.library.cancelEmbedding();
+    },
     declined: (host) => this.app.t('servers.declined', { host }),
+    declinedEmbed: (host) => this.app.t('servers.embed.declined', { host }),
+    embedServerGone: (model) => this.app.t('servers.embed.gone', { model }),
     ipv6: (url) => this.app.t('servers.ipv6', { url }),
     storageFailed: () => this.app.t('servers.storageFailed'),
   });
-  readonly knowledge = new KnowledgeState(this.app);
+  /** The embedder can be a server model: its plan comes from the servers, after the user allowed texts to go there. */
+  readonly knowledge = new KnowledgeState(this.app, { serverEmbedder: (key) => this.servers.embedPlan(key) });
   readonly library = new LibraryState(this.knowledge, pageDb, (id) => this.app.setEmbedder(id));
   readonly lab = new LabState({ llm: this.llm, models: this.models, knowledge: this.knowledge, db: pageDb, prefs: this.app, err: this.app.err });
   readonly search = new SearchState(this.knowledge);

@@ -2,7 +2,9 @@
 // the index stats (every write answers with them). `laneDeps` is the one way anything searches: it
 // loads what the retrieval settings need first and refuses to drop a part silently — when the embedder
 // or reranker cannot load, the search fails with a specific error unless the user chose to go on, and
-// then the result records what did not run and why.
+// then the result records what did not run and why. The embedder can be a model on a server the user
+// added (a `server:<id>|<model>` key): its plan, given after the user allowed texts to go there, comes
+// from an injected source; it never falls back to a model in this browser.
 
 import { AppConfig } from '../config';
 import type { ChunkSettings } from '../chunking/chunk';
@@ -10,7 +12,8 @@ import { detectCapabilities, chooseDevice } from '../models/capabilities';
 import { findEmbedder } from '../models/catalog';
 import type { ResolvedHosts } from '../models/hosts';
 import { AppError, isAbort } from '../protocol/errors';
-import type { DevicePref, EmbedderInfo, Fallback, IndexStats, IngestSummary, KnowledgeCalls, Progress, SearchOptions, SearchResult, SweepProgress, SweepReply, SweepRequest } from '../protocol/messages';
+import type { DevicePref, EmbedderInfo, Fallback, IndexStats, IngestSummary, KnowledgeCalls, Progress, SearchOptions, SearchResult, ServerEmbedderSpec, SweepProgress, SweepReply, SweepRequest } from '../protocol/messages';
+import { parseModelKey } from '../models/model-key';
 import type { ChunkContextEntry } from '../store/documents';
 import { KnowledgeClient } from '../clients/knowledge-client';
 import { idleStatus, LoadSlot, type LoadStatus } from './load-status';
@@ -26,6 +29,11 @@ export interface KnowledgeStateDeps {
   /** The worker's client; unit tests pass one over the real handler run in-process. */
   client?: KnowledgeClient;
   gpu?: () => Promise<{ available: boolean; f16: boolean }>;
+  /**
+   * The plan of an embedding model on a server (`server:<id>|<model>` key), resolved once the user
+   * allowed texts to go there (ServersState.embedPlan); rejects when declined or the model is gone.
+   */
+  serverEmbedder?: (key: string) => Promise<ServerEmbedderSpec>;
 }
 
 /** A search bound to one lane's retrieval settings, after their models were loaded. */
@@ -41,6 +49,17 @@ export interface RerankerInfo {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The embedder as a person knows it: a server key by the model the server lists (the error names the host). */
+function embedderName(id: string): string {
+  const ref = parseModelKey(id);
+  return ref.kind === 'server' ? ref.model : id;
+}
+
+/** Where to fix an embedder that did not load: its server, or the model host. */
+function fixAdvice(id: string): string {
+  return parseModelKey(id).kind === 'server' ? 'Check the server in Settings → Server models' : 'Fix the model host on the Settings screen';
+}
+
 /** How often the index stats are read again while a background embedding run stores batches. */
 const STATS_EVERY_MS = 1000;
 
@@ -51,6 +70,7 @@ export class KnowledgeState {
   index = $state<IndexStats | null>(null);
   readonly #client: KnowledgeClient;
   readonly #gpu: () => Promise<{ available: boolean; f16: boolean }>;
+  readonly #serverEmbedder: KnowledgeStateDeps['serverEmbedder'];
   readonly #embedderSlot = new LoadSlot<EmbedderInfo>(
     () => this.embedder,
     (s) => (this.embedder = s),
@@ -66,6 +86,7 @@ export class KnowledgeState {
   ) {
     this.#client = deps.client ?? new KnowledgeClient();
     this.#gpu = deps.gpu ?? (async () => (await detectCapabilities()).gpu);
+    this.#serverEmbedder = deps.serverEmbedder;
     // A dead worker took its models with it: the next use loads them again.
     this.#client.rpc.onCrash((e) => {
       this.#embedderSlot.reset(e);
@@ -86,6 +107,15 @@ export class KnowledgeState {
   /** Loads the chosen embedder unless that same model is already loaded or loading. */
   loadEmbedder(id = this.prefs.embedderId): Promise<EmbedderInfo> {
     return this.#embedderSlot.load(id, async (signal, onProgress) => {
+      if (parseModelKey(id).kind === 'server') {
+        if (!this.#serverEmbedder) throw new AppError('bad-request', `"${id}" is a model on a server, and this page has no server models to use.`, { model: id });
+        const plan = await this.#serverEmbedder(id);
+        if (signal.aborted) throw signal.reason;
+        const { key, baseUrl, apiKey, kind, model } = plan;
+        const info = await this.#client.loadServerEmbedder({ key, baseUrl, ...(apiKey ? { apiKey } : {}), kind, model }, signal);
+        this.index = await this.#client.openIndex(info.model);
+        return info;
+      }
       const entry = findEmbedder(id);
       const device = await this.#device();
       const info = await this.#client.loadEmbedder({ id, dtype: entry.dtype[device] }, this.#hosts(), device, entry, onProgress, signal);
@@ -96,6 +126,17 @@ export class KnowledgeState {
 
   cancelEmbedderLoad(): void {
     this.#embedderSlot.cancel();
+  }
+
+  /**
+   * Forgets the embedder when its key is among `keys` (its server was removed, its API key changed or
+   * the permission withdrawn): the next use loads it again, and so asks again where it must. True when it did.
+   */
+  forgetEmbedder(keys: readonly string[]): boolean {
+    if (!keys.includes(this.embedder.model) || this.embedder.phase === 'idle') return false;
+    this.#embedderSlot.cancel();
+    this.#embedderSlot.reset(null);
+    return true;
   }
 
   /** Loads the cross-encoder used when reranking is on. */
@@ -125,8 +166,8 @@ export class KnowledgeState {
         await this.loadEmbedder(id);
       } catch (e) {
         if (isAbort(e)) throw e;
-        if (!degrade) throw new AppError('embedder-unavailable', `The embedding model "${id}" could not be loaded, so dense search cannot run. ${message(e)} Fix the model host on the Settings screen and retry, or continue with BM25 only.`, { model: id, reason: message(e) });
-        before.push({ part: 'dense', code: 'embedder-failed', reason: `The embedding model ${id} could not be loaded: ${message(e)}`, detail: { model: id } });
+        if (!degrade) throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so dense search cannot run. ${message(e)} ${fixAdvice(id)} and retry, or continue with BM25 only.`, { model: id, reason: message(e) });
+        before.push({ part: 'dense', code: 'embedder-failed', reason: `The embedding model ${embedderName(id)} could not be loaded: ${message(e)}`, detail: { model: id } });
         opts.dense = false;
       }
     }
@@ -226,7 +267,7 @@ export class KnowledgeState {
         await this.loadEmbedder(id);
       } catch (e) {
         if (isAbort(e)) throw e;
-        throw new AppError('embedder-unavailable', `The embedding model "${id}" could not be loaded, so the sweep's dense, hybrid and rerank settings cannot run. ${message(e)} Fix the model host on the Settings screen and retry, or sweep BM25 only.`, { model: id, reason: message(e) });
+        throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so the sweep's dense, hybrid and rerank settings cannot run. ${message(e)} ${fixAdvice(id)} and retry, or sweep BM25 only.`, { model: id, reason: message(e) });
       }
     }
     if (req.settings.some((s) => s.mode === 'hybrid+rerank')) {

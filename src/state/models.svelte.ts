@@ -8,6 +8,7 @@ import { detectCapabilities, probeStorage, type Capabilities, type StorageInfo }
 import { embedderFit, llmFit, type FitContext, type ModelFit } from '../models/model-fit';
 import { clearModelCaches, deleteCachedModel, listCachedModels, type CachedModel } from '../models/model-cache';
 import { EMBEDDERS, LLMS, findEmbedder, findLlm, type ModelLanguage } from '../models/catalog';
+import { runsInBrowser } from '../models/model-key';
 import { DEFAULT_HOST_SETTING, resolveHosts } from '../models/hosts';
 import type { Phase } from './load-status';
 import type { LibraryState } from './library.svelte';
@@ -140,7 +141,8 @@ export class ModelsState {
 
   embedders = $derived.by(() => {
     const ids = EMBEDDERS.map((e) => e.id);
-    if (!ids.includes(this.app.embedderId)) ids.unshift(this.app.embedderId);
+    // A server's embedding model downloads nothing here: it belongs to Settings → Server models, not this list.
+    if (!ids.includes(this.app.embedderId) && runsInBrowser(this.app.embedderId)) ids.unshift(this.app.embedderId);
     return ids.map((id) => this.#row('embedder', id));
   });
 

@@ -4,14 +4,17 @@
 // leaves, the user is asked once (remembered per server). The list lives in localStorage, the API keys
 // under their own key there (never in IndexedDB, so never in exports or workspace bundles). A server on
 // an origin the page's Content-Security-Policy does not allow yet is saved, then the page reloads with
-// a policy that names it and connects on load (see src/policy/connect-src.ts).
+// a policy that names it and connects on load (see src/policy/connect-src.ts). A server model can also be
+// the embedding model (`embedPlan`): before the first document chunk or question is sent to be embedded,
+// the user is asked separately (remembered per server under its own localStorage key).
 
 import { modelKey, parseModelKey } from '../models/model-key';
 import { AppError } from '../protocol/errors';
 import type { LoadPlan } from '../protocol/messages';
 import { hostOf, mixedContentProblem, serverError } from '../server/errors';
 import { defaultPageOrigin } from '../server/http';
-import { listModels, normaliseBaseUrl } from '../server/models';
+import { listModels, normaliseBaseUrl, unknownModelProblem } from '../server/models';
+import type { ServerKind } from '../server/server-kind';
 import { guessKindFromModels, guessKindFromUrl } from '../server/server-kind';
 import { activeSources, publishNow } from '../policy/connect-src';
 import type { ModelChoice, ModelSource } from './model-choices.svelte';
@@ -24,11 +27,30 @@ export interface ServerStatus {
   error: unknown;
 }
 
-/** A server waiting for the user's yes or no before its first prompt is sent. */
+/** A server waiting for the user's yes or no before its first prompt (or text to embed) is sent. */
 export interface ConsentRequest {
   id: string;
   host: string;
   baseUrl: string;
+  /** 'embeddings': the question is about document chunks and questions sent to be embedded; absent: prompts. */
+  purpose?: 'embeddings';
+}
+
+/** What is asked for: prompts to a server LLM, or texts to a server embedding model. */
+type ConsentPurpose = 'prompts' | 'embeddings';
+
+/** Where the permissions to send texts to be embedded are kept: server id → epoch ms. Apart from the list, whose fields are fixed. */
+export const SERVER_EMBED_CONSENT_KEY = 'method-lab:server-embed-consent';
+
+/** A server embedding model the user allowed texts to go to, as the knowledge worker loads it. */
+export interface EmbedPlan {
+  /** The model key, `server:<serverId>|<model>`. */
+  key: string;
+  baseUrl: string;
+  apiKey?: string;
+  kind: ServerKind;
+  model: string;
+  host: string;
 }
 
 /** The page's connect policy as ServersState needs it. */
@@ -52,6 +74,10 @@ export interface ServersDeps {
   forget?: (keys: string[]) => void;
   /** The error text when the user declines sending to `host`, in the UI's language. */
   declined?: (host: string) => string;
+  /** The error text when the user declines sending texts to be embedded to `host`, in the UI's language. */
+  declinedEmbed?: (host: string) => string;
+  /** The error text when an embedding model's server is no longer in the list, in the UI's language. */
+  embedServerGone?: (model: string) => string;
   /** A server address CSP cannot name (an IPv6 literal), in the UI's language. */
   ipv6?: (url: string) => string;
   /** The browser refused to store the list (private mode, full storage), in the UI's language. */
@@ -90,6 +116,8 @@ export class ServersState implements ModelSource {
   reloading = $state(false);
   consentRequest = $state<ConsentRequest | null>(null);
   #keys = $state<Record<string, string>>({});
+  /** When the user allowed texts to be sent to be embedded, by server id (epoch ms). */
+  #embedConsent = $state<Record<string, number>>({});
   readonly #storage: Storage3 | undefined;
   readonly #fetch: typeof fetch;
   readonly #pageOrigin: string | null;
@@ -107,6 +135,7 @@ export class ServersState implements ModelSource {
     this.#policy = deps.policy ?? browserPolicy;
     this.servers = loadServers(this.#storage);
     this.#keys = loadKeys(this.#storage);
+    this.#embedConsent = loadEmbedConsent(this.#storage);
   }
 
   /** Connects the servers saved just before a reload (their origin was not allowed until then). */
@@ -215,6 +244,7 @@ export class ServersState implements ModelSource {
     const { [id]: _gone, ...rest } = this.#keys;
     this.#keys = rest;
     delete this.status[id];
+    this.#setEmbedConsent(id, null);
     this.#persist();
     if (keys.length) this.#deps.forget?.(keys);
   }
@@ -232,9 +262,10 @@ export class ServersState implements ModelSource {
     if (keys.length) this.#deps.forget?.(keys);
   }
 
-  /** Withdraws the permission to send prompts: the next use asks again. */
+  /** Withdraws the permissions to send prompts and texts to embed: the next use asks again. */
   revokeConsent(id: string): void {
     this.#update(id, { consentedAt: null });
+    this.#setEmbedConsent(id, null);
     this.#persist();
     const keys = this.keysOf(id);
     if (keys.length) this.#deps.forget?.(keys);
@@ -257,39 +288,82 @@ export class ServersState implements ModelSource {
     return { engine: 'openai-compatible', server: { baseUrl: cur.baseUrl, ...(apiKey ? { apiKey } : {}), kind: cur.kind }, model: ref.model };
   }
 
-  /** Resolves once prompts may go to the server; one question at a time, one per server. */
-  #consent(id: string): Promise<void> {
-    if (this.servers.find((s) => s.id === id)?.consentedAt != null) return Promise.resolve();
-    let p = this.#asking.get(id);
+  /** When the user allowed texts to be sent to this server to be embedded (epoch ms); null: not yet asked, declined or withdrawn. */
+  embedConsentedAt(id: string): number | null {
+    return this.#embedConsent[id] ?? null;
+  }
+
+  /**
+   * The server embedding model a key names, once the user has allowed document chunks and questions to
+   * be sent there to be embedded (asked on the server's first such use, remembered). Rejects with an
+   * AppError: `bad-request` when the key is not a server key, the server was removed or the user
+   * declined; `server-model-unknown` when the server's list (as last connected) no longer has the model.
+   */
+  async embedPlan(key: string): Promise<EmbedPlan> {
+    const ref = parseModelKey(key);
+    if (ref.kind !== 'server') throw new AppError('bad-request', `"${key}" does not name a model on a server.`, { model: key });
+    const s = this.servers.find((x) => x.id === ref.server);
+    if (!s) throw new AppError('bad-request', this.#deps.embedServerGone?.(ref.model) ?? `The server of the embedding model "${ref.model}" is no longer in Settings → Server models. Add it again, or choose another embedding model on the Documents screen.`, { model: ref.model, reason: 'server removed' });
+    const target = { baseUrl: s.baseUrl, kind: s.kind };
+    if (!s.models.some((m) => m.id === ref.model)) throw serverError(unknownModelProblem(target, ref.model, s.models));
+    await this.#consent(s.id, 'embeddings');
+    const cur = this.servers.find((x) => x.id === ref.server) ?? s;
+    const apiKey = this.#keys[cur.id];
+    return { key, baseUrl: cur.baseUrl, ...(apiKey ? { apiKey } : {}), kind: cur.kind, model: ref.model, host: hostOf(cur.baseUrl) };
+  }
+
+  #consented(id: string, purpose: ConsentPurpose): boolean {
+    if (purpose === 'embeddings') return this.#embedConsent[id] !== undefined;
+    return this.servers.find((s) => s.id === id)?.consentedAt != null;
+  }
+
+  /** Resolves once texts for `purpose` may go to the server; one question at a time, one per server and purpose. */
+  #consent(id: string, purpose: ConsentPurpose = 'prompts'): Promise<void> {
+    if (this.#consented(id, purpose)) return Promise.resolve();
+    const slot = `${purpose}:${id}`;
+    let p = this.#asking.get(slot);
     if (!p) {
-      p = this.#queue.then(() => this.#ask(id));
+      p = this.#queue.then(() => this.#ask(id, purpose));
       this.#queue = p.catch(() => undefined);
-      this.#asking.set(id, p);
-      const done = () => void this.#asking.delete(id);
+      this.#asking.set(slot, p);
+      const done = () => void this.#asking.delete(slot);
       p.then(done, done);
     }
     return p;
   }
 
-  #ask(id: string): Promise<void> {
+  #ask(id: string, purpose: ConsentPurpose): Promise<void> {
     const s = this.servers.find((x) => x.id === id);
     if (!s) return Promise.reject(new AppError('bad-request', 'This server was removed.'));
-    if (s.consentedAt != null) return Promise.resolve();
+    if (this.#consented(id, purpose)) return Promise.resolve();
     const host = hostOf(s.baseUrl);
+    const embed = purpose === 'embeddings';
     return new Promise<void>((resolve, reject) => {
       this.#answer = (ok) => {
         this.#answer = null;
         this.consentRequest = null;
         if (!ok) {
-          reject(new AppError('bad-request', this.#deps.declined?.(host) ?? `Nothing was sent: you did not allow prompts to go to ${host}. Run again to be asked again.`, { host }));
+          const text = embed
+            ? (this.#deps.declinedEmbed?.(host) ?? `Nothing was sent: you did not allow document chunks and questions to go to ${host} to be embedded. Try again to be asked again, or choose an embedding model that runs in this browser.`)
+            : (this.#deps.declined?.(host) ?? `Nothing was sent: you did not allow prompts to go to ${host}. Run again to be asked again.`);
+          reject(new AppError('bad-request', text, embed ? { host, reason: 'declined' } : { host }));
           return;
         }
-        this.#update(id, { consentedAt: this.#now() });
+        if (embed) this.#setEmbedConsent(id, this.#now());
+        else this.#update(id, { consentedAt: this.#now() });
         this.#persist();
         resolve();
       };
-      this.consentRequest = { id, host, baseUrl: s.baseUrl };
+      this.consentRequest = embed ? { id, host, baseUrl: s.baseUrl, purpose: 'embeddings' } : { id, host, baseUrl: s.baseUrl };
     });
+  }
+
+  #setEmbedConsent(id: string, at: number | null): void {
+    if (at === null) {
+      if (!(id in this.#embedConsent)) return;
+      const { [id]: _gone, ...rest } = this.#embedConsent;
+      this.#embedConsent = rest;
+    } else this.#embedConsent = { ...this.#embedConsent, [id]: at };
   }
 
   #now(): number {
@@ -309,6 +383,30 @@ export class ServersState implements ModelSource {
   #persist(): boolean {
     const list = saveServers(this.#storage, this.servers);
     const keys = saveKeys(this.#storage, this.#keys);
-    return list && keys;
+    const embed = saveEmbedConsent(this.#storage, this.#embedConsent);
+    return list && keys && embed;
+  }
+}
+
+/** Server id → epoch ms of the permission to send texts to be embedded; unreadable entries are dropped. */
+function loadEmbedConsent(storage: Pick<Storage, 'getItem'> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const raw = storage?.getItem(SERVER_EMBED_CONSENT_KEY);
+    const j: unknown = raw ? JSON.parse(raw) : null;
+    if (typeof j === 'object' && j !== null && !Array.isArray(j)) for (const [id, at] of Object.entries(j)) if (typeof at === 'number' && Number.isFinite(at)) out[id] = at;
+  } catch {
+    // An unreadable entry means "not asked yet": the next use asks again.
+  }
+  return out;
+}
+
+function saveEmbedConsent(storage: Pick<Storage, 'setItem' | 'removeItem'> | undefined, consent: Readonly<Record<string, number>>): boolean {
+  try {
+    if (Object.keys(consent).length) storage?.setItem(SERVER_EMBED_CONSENT_KEY, JSON.stringify(consent));
+    else storage?.removeItem(SERVER_EMBED_CONSENT_KEY);
+    return true;
+  } catch {
+    return false;
   }
 }

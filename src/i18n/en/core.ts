@@ -51,6 +51,7 @@ export const core = {
   'models.modelId': 'Model id (catalog or custom)',
   'models.customHint': 'Any transformers.js-compatible model id on the model host, e.g. your own fine-tuned model.',
   'models.ranOn': 'Ran on {device} ({dtype}) with {engine} in {ms} ms',
+  'models.onServer': 'a server',
   'models.fallback': 'Fallback: {reason}',
   'models.embedText': 'Text to embed',
   'models.embed': 'Embed',

@@ -15,4 +15,8 @@ export const embedding = {
   'embedding.precision.f32': "Vectors: float32",
   'embedding.rows.file': "full-precision copy in a browser file",
   'embedding.rows.memory': "full-precision copy in memory",
+  'index.embedder.server': "Embeddings: {model} on server {host} ({dim} dimensions)",
+  'index.where.server': "Chunks are embedded on {host} (sent over the network), and so are your questions when dense search is on.",
+  'index.change.confirmServer': "Changing the embedding model re-embeds all {n} chunks with {model} on {host}: every chunk is sent to that server. Continue?",
+  'index.serverOption': "on a server you added: chunks are sent there",
 } as const;

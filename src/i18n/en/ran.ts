@@ -11,6 +11,8 @@ export const ran = {
   'ran.model': "Model: {model} · {engine} · {where}",
   'ran.modelFallback': "Model: {model} · {engine} · {where} — {reason}",
   'ran.onServer': 'server · {host}',
+  'ran.embedderOnServer': "{model} on a server",
+  'ran.denseOnServer': "embeddings from {model} on a server",
   'ran.why.no-embedder': "no embedding model is loaded",
   'ran.why.no-vectors': "no chunk has a vector for {model} yet",
   'ran.why.embedder-failed': "the embedding model {model} could not be loaded",

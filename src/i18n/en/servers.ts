@@ -56,4 +56,9 @@ export const servers = {
   'mirror.use': 'Use this mirror',
   'mirror.note': 'The page reloads to apply it; then run again. Settings → Model host switches back.',
   'mirror.invalid': 'Enter the mirror as a full http(s) URL.',
+  'servers.embed.consent.title': 'Send document chunks and questions to {host}?',
+  'servers.embed.consent.body': 'The embedding model you chose runs on {url}. Your document chunks and your questions are sent to {host} to be embedded: every chunk of the documents in your library, and each question a search or RAG lane asks with dense search on. Nothing has been sent yet. You are asked once per server.',
+  'servers.embed.declined': 'Nothing was sent: you did not allow document chunks and questions to go to {host} to be embedded. Try again to be asked again, or choose an embedding model that runs in this browser.',
+  'servers.embed.gone': 'The server of the embedding model "{model}" is no longer in Settings → Server models. Add it again, or choose another embedding model on the Documents screen.',
+  'servers.embedConsented': 'Allowed to receive document chunks and questions to embed since {date}.',
 } as const;

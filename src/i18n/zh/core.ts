@@ -53,6 +53,7 @@ export const core: Record<keyof typeof en, string> = {
   'models.modelId': '模型 ID（目录中的或自定义的）',
   'models.customHint': '模型源上任何兼容 transformers.js 的模型 ID，例如你自己微调的模型。',
   'models.ranOn': '在 {device}（{dtype}）上由 {engine} 运行，用时 {ms} 毫秒',
+  'models.onServer': '服务器',
   'models.fallback': '已降级：{reason}',
   'models.embedText': '要向量化的文本',
   'models.embed': '生成向量',

@@ -14,4 +14,8 @@ export const embedding: Record<keyof typeof en, string> = {
   'embedding.precision.f32': "向量：float32",
   'embedding.rows.file': "全精度副本存于浏览器文件",
   'embedding.rows.memory': "全精度副本存于内存",
+  'index.embedder.server': "向量：{model}，在服务器 {host} 上计算（{dim} 维）",
+  'index.where.server': "分块在 {host} 上向量化（通过网络发送）；开启稠密检索时，你的问题也会发送到那里。",
+  'index.change.confirmServer': "更换向量模型会用 {host} 上的 {model} 重新向量化全部 {n} 个分块：每个分块都会发送到该服务器。继续吗？",
+  'index.serverOption': "在你添加的服务器上：分块会发送到那里",
 };

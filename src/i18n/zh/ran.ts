@@ -11,6 +11,8 @@ export const ran: Record<keyof typeof en, string> = {
   'ran.model': "模型：{model} · {engine} · {where}",
   'ran.modelFallback': "模型：{model} · {engine} · {where} — 未按设置运行：{reason}",
   'ran.onServer': '服务器 · {host}',
+  'ran.embedderOnServer': "服务器上的 {model}",
+  'ran.denseOnServer': "向量由服务器上的 {model} 生成",
   'ran.why.no-embedder': "没有加载嵌入模型",
   'ran.why.no-vectors': "还没有任何文本块有 {model} 的向量",
   'ran.why.embedder-failed': "嵌入模型 {model} 加载失败",

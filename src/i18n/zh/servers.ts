@@ -57,4 +57,9 @@ export const servers: Record<keyof typeof en, string> = {
   'mirror.use': '使用这个镜像',
   'mirror.note': '页面会重新加载以应用设置，之后请重新运行。在“设置 → 模型源”中可以改回来。',
   'mirror.invalid': '请输入完整的 http(s) 镜像地址。',
+  'servers.embed.consent.title': '要把文档分块和问题发送到 {host} 吗？',
+  'servers.embed.consent.body': '你选择的向量模型运行在 {url} 上。你的文档分块和你的问题会被发送到 {host} 进行向量化：文档库中所有文档的每个分块，以及开启稠密检索时检索或 RAG 通道提出的每个问题。目前还没有发送任何内容。每个服务器只问一次。',
+  'servers.embed.declined': '没有发送任何内容：你没有允许把文档分块和问题发送到 {host} 进行向量化。再试一次会重新询问，也可以选择在本浏览器中运行的向量模型。',
+  'servers.embed.gone': '向量模型“{model}”所在的服务器已不在“设置 → 服务器模型”中。请重新添加它，或在“文档”页面选择其他向量模型。',
+  'servers.embedConsented': '自 {date} 起允许向它发送文档分块和问题进行向量化。',
 };

@@ -4,12 +4,20 @@
 import type { MessageKey } from '../../i18n/en';
 import type { Fallback, LoadedModel, RetrievalRan, SearchHit } from '../../protocol/messages';
 import { ranParts, ranShaping } from '../../lab/ran';
+import { parseModelKey } from '../../models/model-key';
 
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** An embedder as a person knows it: a server model by its name and "on a server", a local one by its id. */
+export function embedderLabel(key: string, t: T): string {
+  const ref = parseModelKey(key);
+  return ref.kind === 'server' ? t('ran.embedderOnServer', { model: ref.model }) : key;
+}
 
 export function fallbackText(f: Fallback, t: T): string {
   // The HyDE reply's problem is stored as a code word ('empty' | 'refusal'): worded per language here.
   const params: Record<string, string> = { ...f.detail, reason: f.reason };
+  if (params.model) params.model = embedderLabel(params.model, t);
   const p = f.detail?.problem;
   if (f.code === 'hyde-unusable' && (p === 'empty' || p === 'refusal')) params.problem = t(`steps.hyde.problem.${p}`);
   return t(`ran.why.${f.code}`, params);
@@ -38,6 +46,9 @@ export function retrievalLine(ran: RetrievalRan, fallbacks: readonly Fallback[],
   const steered = fallbacks.filter((f) => QUERY_STEP_PARTS.has(f.part));
   let line = missing.length ? t('ran.retrievalOnly', { parts, reasons: missing.map((f) => fallbackText(f, t)).join('; ') }) : t('ran.retrieval', { parts });
   if (shaping.collapsed > 0) line += ` · ${t('retrieval.ran.collapsed', { n: shaping.collapsed })}`;
+  // Chunks and the question went to a server to be embedded: the line says so.
+  const embedder = ran.dense && ran.embedder ? parseModelKey(ran.embedder) : null;
+  if (embedder?.kind === 'server') line += ` · ${t('ran.denseOnServer', { model: embedder.model })}`;
   if (ran.dense && ran.denseText?.kind === 'passage') line += ` · ${t('steps.ran.densePassage')}`;
   return steered.length ? `${line} — ${steered.map((f) => fallbackText(f, t)).join('; ')}` : line;
 }

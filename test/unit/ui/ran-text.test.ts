@@ -28,6 +28,19 @@ describe('retrievalLine', () => {
   });
 });
 
+describe('an embedder on a server', () => {
+  const key = 'server:3f1c|bge-m3';
+  it('says the embeddings came from a server, by the model it lists', () => {
+    expect(retrievalLine({ ...ran, embedder: key }, [], en)).toBe('Retrieval: BM25 + dense · embeddings from bge-m3 on a server');
+    expect(retrievalLine({ ...ran, embedder: key }, [], zh)).toBe('检索：BM25 + 向量 · 向量由服务器上的 bge-m3 生成');
+  });
+  it('names it so in a fallback, and not at all when dense did not run', () => {
+    const failed = { part: 'dense' as const, code: 'embedder-failed' as const, reason: 'x', detail: { model: key } };
+    expect(retrievalLine({ ...ran, dense: false, embedder: null }, [failed], en)).toBe('Retrieval: BM25 only — the embedding model bge-m3 on a server could not be loaded');
+    expect(retrievalLine({ ...ran, dense: false, embedder: key }, [], en)).toBe('Retrieval: BM25');
+  });
+});
+
 describe('the extra steps in the retrieval line', () => {
   it('says when dense search embedded the hypothetical passage', () => {
     expect(retrievalLine({ ...ran, denseText: { kind: 'passage', chars: 120 } }, [], en)).toBe('Retrieval: BM25 + dense · dense searched the hypothetical passage');
