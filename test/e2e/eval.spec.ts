@@ -195,6 +195,8 @@ test('evaluate: import, run three lanes, resume after reload, results, exports, 
   await expect(page.getByTestId('eval-progress')).toBeHidden({ timeout: 30_000 });
   await expect(table.locator('tbody tr')).toHaveCount(1);
   await expect(table.locator('td[data-metric="judgeFaithfulness"]')).toHaveText('—');
+  // The run says which model graded it (here the run's own model, the echo fixture).
+  await expect(page.getByTestId('run-judge')).toHaveText(/^judged by .*echo/);
   await expect(page.locator('tr[data-item="q1"] td[data-method="plain"]')).toContainText('model-graded faithfulness/relevance reply not readable');
 
   // Someone else imports the bundle in a fresh browser profile: the same numbers, verified.

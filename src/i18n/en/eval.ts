@@ -94,6 +94,7 @@ export const evaluate = {
   'eval.results.delete': 'Delete run',
   'eval.results.delete.confirm': 'Delete this evaluation run and its stored answers?',
   'eval.results.meta': 'Model {model} · {n} questions · top-k {k} · bootstrap seed {seed}',
+  'eval.results.judgedBy': 'judged by {model}',
   'eval.results.imported': 'imported from a bundle',
   'eval.results.partial': 'Partial results: {done} of {total} answers. Resume the run to complete it.',
 

@@ -95,6 +95,7 @@ export const evaluate: Record<keyof typeof en, string> = {
   'eval.results.delete': '删除运行',
   'eval.results.delete.confirm': '删除这次评估运行及其保存的回答？',
   'eval.results.meta': '模型 {model} · {n} 个问题 · top-k {k} · bootstrap 随机种子 {seed}',
+  'eval.results.judgedBy': '评审模型 {model}',
   'eval.results.imported': '从结果包导入',
   'eval.results.partial': '部分结果：{done} / {total} 个回答。继续运行即可补全。',
 
