@@ -7,16 +7,8 @@ import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Download, Page } from '@playwright/test';
 import { test, expect, openApp, snap, ECHO_FIXTURE } from './fixtures';
+import { HANDBOOK } from './handbook';
 
-const HANDBOOK = [
-  '# Lanting handbook',
-  '## Annual leave',
-  'New employees get fifteen days of paid annual leave in their first year. Unused days carry over until the end of March.',
-  '## Expenses',
-  'Taxi receipts above 200 yuan need the approval of your manager before they are reimbursed.',
-  '## IT security',
-  'VPN passwords must be changed every ninety days and contain at least twelve characters.',
-].join('\n\n');
 
 // The echo fixture repeats a chunk asked to draft from: this FAQ's "Q:/A:" lines then parse as proposals.
 const FAQ = '# FAQ\n\nQ: How long is the probation period?\nA: Three months.\nQ: Where is the canteen?\nA: On the second floor.';

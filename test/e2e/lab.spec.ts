@@ -1,17 +1,7 @@
 import { test, expect, openApp, snap, ECHO_FIXTURE } from './fixtures';
+import { GOLD, HANDBOOK, QUESTION } from './handbook';
 import type { Page } from '@playwright/test';
 
-const HANDBOOK = [
-  '# Lanting handbook',
-  '## Annual leave',
-  'New employees get fifteen days of paid annual leave in their first year. Unused days carry over until the end of March.',
-  '## Expenses',
-  'Taxi receipts above 200 yuan need the approval of your manager before they are reimbursed.',
-  '## IT security',
-  'VPN passwords must be changed every ninety days and contain at least twelve characters.',
-].join('\n\n');
-const GOLD = 'New employees get fifteen days of paid annual leave in their first year.';
-const QUESTION = 'How many days of annual leave do new employees get?';
 
 async function setup(page: Page) {
   await openApp(page, { screen: 'documents', params: { llm: ECHO_FIXTURE } });

@@ -3,18 +3,9 @@
 // embedder, and only when the user chooses to go on does it run BM25 only, saying why. Both languages.
 
 import { test, expect, openApp, snap, ECHO_FIXTURE, EMBED_FIXTURE } from './fixtures';
+import { HANDBOOK_BRIEF as HANDBOOK, QUESTION } from './handbook';
 import type { Page } from '@playwright/test';
 
-const HANDBOOK = [
-  '# Lanting handbook',
-  '## Annual leave',
-  'New employees get fifteen days of paid annual leave in their first year.',
-  '## Expenses',
-  'Taxi receipts above 200 yuan need the approval of your manager before they are reimbursed.',
-  '## IT security',
-  'VPN passwords must be changed every ninety days and contain at least twelve characters.',
-].join('\n\n');
-const QUESTION = 'How many days of annual leave do new employees get?';
 
 async function addHandbook(page: Page, lang: 'en' | 'zh' = 'en') {
   await openApp(page, { screen: 'documents', lang, params: { llm: ECHO_FIXTURE } });

@@ -8,19 +8,10 @@
 
 import type { Page, Request } from '@playwright/test';
 import { test, expect, openApp, snap } from './fixtures';
+import { HANDBOOK_BRIEF as HANDBOOK, QUESTION } from './handbook';
 import { startTestServer, type TestServer } from '../unit/server/test-server';
 
 const SERVED = 'bge-small-zh-fixture';
-const QUESTION = 'How many days of annual leave do new employees get?';
-const HANDBOOK = [
-  '# Lanting handbook',
-  '## Annual leave',
-  'New employees get fifteen days of paid annual leave in their first year.',
-  '## Expenses',
-  'Taxi receipts above 200 yuan need the approval of your manager before they are reimbursed.',
-  '## IT security',
-  'VPN passwords must be changed every ninety days and contain at least twelve characters.',
-].join('\n\n');
 
 test.describe.configure({ mode: 'serial' });
 

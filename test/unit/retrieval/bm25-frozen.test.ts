@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { B, Bm25Index, K1 } from '../../../src/retrieval/bm25';
 import { terms } from '../../../src/retrieval/tokenize';
+import { mulberry32 as rng } from '../../../src/eval/stats';
 
 // Where a posting is held (editable tail, varint runs, raw Int32 runs of frequent terms) must never
 // change a score. These indexes see the same adds and removes; one never freezes, one freezes all the
 // time, one freezes by hand — and all must answer exactly like BM25 computed from scratch.
-
-/** Deterministic PRNG (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Zipf-like vocabulary: the first words occur in most documents (raw runs), the tail in few (varint).
 const VOCAB = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
