@@ -19,6 +19,7 @@ import { evalItemsFor, listEvalRuns } from '../../../src/store/runs';
 import { exportWorkspace } from '../../../src/store/workspace';
 import { eventually, startTestServer, type TestServer } from '../server/test-server';
 import { checkFixtures, freshDbName, knowledgeState, llmState, prefs } from './harness';
+import { memoryStorage } from '../memory-storage';
 
 const REPLY = '[GGUF test fixture] 这是离线测试模型的固定回答 (canned reply).';
 const MODEL = 'qwen2-canned-reply';
@@ -39,11 +40,6 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => srv?.stop());
 
-function memory(): Storage {
-  const data = new Map<string, string>();
-  return { get length() { return data.size; }, clear: () => data.clear(), key: (i) => [...data.keys()][i] ?? null, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-}
-
 /** One page load: the states the Evaluate screen uses, with the server source over `storage` (its localStorage). */
 function page(name: string, db: () => Promise<LabDb>, storage: Storage) {
   const p = prefs();
@@ -61,7 +57,7 @@ function page(name: string, db: () => Promise<LabDb>, storage: Storage) {
 /** A library, a test set, and the server added with its key and allowed (as the user does once). */
 async function setUp() {
   const { name, db } = freshDbName();
-  const storage = memory();
+  const storage = memoryStorage();
   const first = page(name, db, storage);
   await first.library.init();
   first.library.add([{ name: 'handbook.md', file: new File([HANDBOOK], 'handbook.md') }]);

@@ -18,6 +18,7 @@ import { createKnowledgeHandler } from '../../../workers/knowledge-handler';
 import { inProcess } from '../helpers/in-process-worker';
 import { eventually, startTestServer, type TestServer } from '../server/test-server';
 import { EMBED, checkFixtures, freshDbName, prefs, utf8, type Prefs } from './harness';
+import { memoryStorage } from '../memory-storage';
 
 const SERVED = 'bge-small-zh-fixture';
 const hybrid: SearchOptions = { k: 3, bm25: true, dense: true, rerank: false };
@@ -35,11 +36,6 @@ beforeEach(async () => {
   await srv.reset();
   sent = [];
 });
-
-function memory(): Storage {
-  const data = new Map<string, string>();
-  return { get length() { return data.size; }, clear: () => data.clear(), key: (i) => [...data.keys()][i] ?? null, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-}
 
 /** A page's servers over `storage` (its localStorage), allowed to connect to the test server. */
 function serversOn(storage: Storage, over: Partial<ConstructorParameters<typeof ServersState>[0]> = {}) {
@@ -62,7 +58,7 @@ function knowledgeOn(dbName: string, p: Prefs, servers: ServersState) {
 
 describe('ServersState.embedPlan', () => {
   it('asks once before texts are sent to be embedded, says so, and remembers; prompts are asked about apart', async () => {
-    const storage = memory();
+    const storage = memoryStorage();
     const servers = serversOn(storage);
     const id = (await servers.add(srv.url))!;
     const key = `server:${id}|${SERVED}`;
@@ -94,7 +90,7 @@ describe('ServersState.embedPlan', () => {
   });
 
   it('declined: a specific error naming the host; refuses a removed server and a model the server no longer lists', async () => {
-    const servers = serversOn(memory(), { declinedEmbed: (h) => `chunks not sent to ${h}` });
+    const servers = serversOn(memoryStorage(), { declinedEmbed: (h) => `chunks not sent to ${h}` });
     const id = (await servers.add(srv.url))!;
     const key = `server:${id}|${SERVED}`;
     const p = servers.embedPlan(key);
@@ -116,7 +112,7 @@ describe('ServersState.embedPlan', () => {
 describe('KnowledgeState with a server embedder', () => {
   it('embeds and searches on the server, vectors under its own key; switching to a local model and back re-embeds without asking again', async () => {
     const { name } = freshDbName();
-    const servers = serversOn(memory());
+    const servers = serversOn(memoryStorage());
     const id = (await servers.add(srv.url))!;
     const key = `server:${id}|${SERVED}`;
     const p = prefs({ embedderId: key });
@@ -163,7 +159,7 @@ describe('KnowledgeState with a server embedder', () => {
 
   it('declined: a dense search fails with a specific error naming the host, nothing is sent and nothing local runs instead', async () => {
     const { name } = freshDbName();
-    const servers = serversOn(memory(), { declinedEmbed: (h) => `chunks not sent to ${h}` });
+    const servers = serversOn(memoryStorage(), { declinedEmbed: (h) => `chunks not sent to ${h}` });
     const id = (await servers.add(srv.url))!;
     const key = `server:${id}|${SERVED}`;
     const k = knowledgeOn(name, prefs({ embedderId: key }), servers);

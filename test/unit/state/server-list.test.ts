@@ -3,27 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadKeys, loadServers, saveKeys, saveServers, serverOrigins, SERVER_KEYS_KEY, SERVERS_KEY, type StoredServer } from '../../../src/state/server-list';
-
-function memory(): Storage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    get length() {
-      return data.size;
-    },
-    clear: () => data.clear(),
-    key: (i) => [...data.keys()][i] ?? null,
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-  };
-}
+import { memoryStorage } from '../memory-storage';
 
 const server: StoredServer = { id: 's1', baseUrl: 'http://localhost:11434/v1', kind: 'ollama', models: [{ id: 'qwen2.5:7b' }, { id: 'llama3.1:70b', contextLength: 131072 }], addedAt: 1, listedAt: 2, consentedAt: null };
 
 describe('server list storage', () => {
   it('round-trips servers and keys under separate entries', () => {
-    const s = memory();
+    const s = memoryStorage();
     expect(saveServers(s, [server])).toBe(true);
     expect(saveKeys(s, { s1: 'sk-secret' })).toBe(true);
     expect(loadServers(s)).toEqual([server]);
@@ -36,7 +22,7 @@ describe('server list storage', () => {
   });
 
   it('writes only the known fields, whatever the object carries', () => {
-    const s = memory();
+    const s = memoryStorage();
     const sneaky = { ...server, apiKey: 'sk-leak', models: [{ id: 'm', apiKey: 'sk-leak2' }] };
     saveServers(s, [sneaky]);
     expect(s.data.get(SERVERS_KEY)).not.toContain('sk-leak');
@@ -44,7 +30,7 @@ describe('server list storage', () => {
   });
 
   it('drops what it cannot read instead of failing', () => {
-    const s = memory();
+    const s = memoryStorage();
     s.setItem(SERVERS_KEY, '{oops');
     expect(loadServers(s)).toEqual([]);
     s.setItem(SERVERS_KEY, JSON.stringify({ v: 1, servers: [{ id: 'x', baseUrl: 'ftp://h/' }, { id: 'y' }, null, { ...server, kind: 'mystery', consentedAt: 'yes' }, { ...server }] }));

@@ -10,24 +10,10 @@ import { ServersState, type ServerPolicy } from '../../../src/state/servers.svel
 import { SERVER_KEYS_KEY, SERVERS_KEY } from '../../../src/state/server-list';
 import { eventually, startTestServer, type TestServer } from '../server/test-server';
 import { llmState, prefs } from './harness';
+import { memoryStorage } from '../memory-storage';
 
 const REPLY = '[GGUF test fixture] 这是离线测试模型的固定回答 (canned reply).';
 const MODEL = 'qwen2-canned-reply';
-
-function memory(): Storage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    get length() {
-      return data.size;
-    },
-    clear: () => data.clear(),
-    key: (i) => [...data.keys()][i] ?? null,
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-  };
-}
 
 /** A page policy that allows the origins in `allowed`; `reload` counts reloads (the test plays the new page load). */
 function policy(allowed: Set<string>) {
@@ -60,7 +46,7 @@ const page = (storage: Storage, allowed: Set<string>, over: Partial<ConstructorP
 
 describe('adding a server', () => {
   it('on an origin the page policy does not name: saved, the page reloads, and the models are listed on load', async () => {
-    const storage = memory();
+    const storage = memoryStorage();
     const first = page(storage, new Set());
     const id = await first.state.add(`${srv.origin}/`); // typed without /v1
     expect(id).toBeTruthy();
@@ -89,7 +75,7 @@ describe('adding a server', () => {
 
   it('an API key: 401 without it (the message says so), models with it; stored apart from the list; gone with the server', async () => {
     await srv.behaviour({ apiKey: 'sk-test-123' });
-    const storage = memory();
+    const storage = memoryStorage();
     const { state, forgotten } = page(storage, new Set([srv.origin]));
     const id = (await state.add(srv.url))!;
     const err = state.statusOf(id).error;
@@ -113,7 +99,7 @@ describe('adding a server', () => {
   });
 
   it('refuses before storing anything: a bad address, an https page calling plain http on the LAN, an IPv6 literal', async () => {
-    const storage = memory();
+    const storage = memoryStorage();
     const { state, pol } = page(storage, new Set(), { pageOrigin: 'https://lab.example' });
     expect(await state.add('ftp://files.example/v1')).toBeNull();
     expect((state.addError as AppError).code).toBe('server-url-invalid');
@@ -128,7 +114,7 @@ describe('adding a server', () => {
   });
 
   it('does not reload into losing the server when the browser refuses to store it', async () => {
-    const full = memory();
+    const full = memoryStorage();
     full.setItem = () => {
       throw new DOMException('full', 'QuotaExceededError');
     };
@@ -141,7 +127,7 @@ describe('adding a server', () => {
 
 describe('first use', () => {
   it('asks once per server before the first prompt leaves; parallel first uses share the one question; remembered', async () => {
-    const storage = memory();
+    const storage = memoryStorage();
     const { state } = page(storage, new Set([srv.origin]));
     const id = (await state.add(srv.url))!;
     const key = `server:${id}|${MODEL}`;
@@ -164,7 +150,7 @@ describe('first use', () => {
   });
 
   it('declined: an error that names the host, nothing sent; asked again next time; revoking asks again', async () => {
-    const { state, forgotten } = page(memory(), new Set([srv.origin]), { declined: (h) => `not sent to ${h}` });
+    const { state, forgotten } = page(memoryStorage(), new Set([srv.origin]), { declined: (h) => `not sent to ${h}` });
     const id = (await state.add(srv.url))!;
     const key = `server:${id}|${MODEL}`;
     const p = state.plan(key);
@@ -189,7 +175,7 @@ describe('server models in lanes', () => {
   it('generates the canned reply through the LLM worker handler; Stop closes the connection; a wrong key is fixed by setting it', async () => {
     const p = prefs();
     const { state: llm, models } = llmState(p);
-    const { state: servers } = page(memory(), new Set([srv.origin]), { forget: (keys) => keys.forEach((k) => void llm.unload(k)) });
+    const { state: servers } = page(memoryStorage(), new Set([srv.origin]), { forget: (keys) => keys.forEach((k) => void llm.unload(k)) });
     models.addSource(servers);
     const id = (await servers.add(srv.url))!;
     const key = `server:${id}|${MODEL}`;
@@ -232,7 +218,7 @@ describe('server models in lanes', () => {
 
   it('a model the server no longer serves: the load fails naming what it has', async () => {
     const { state: llm, models } = llmState(prefs());
-    const { state: servers } = page(memory(), new Set([srv.origin]));
+    const { state: servers } = page(memoryStorage(), new Set([srv.origin]));
     models.addSource(servers);
     const id = (await servers.add(srv.url))!;
     await srv.behaviour({ modelId: 'renamed-model' });
