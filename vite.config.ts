@@ -71,6 +71,7 @@ export default defineConfig({
   optimizeDeps: { exclude: ['@huggingface/transformers', '@mlc-ai/web-llm', 'onnxruntime-web'] },
   test: {
     include: ['test/unit/**/*.test.ts'],
+    setupFiles: ['test/unit/setup-i18n.ts'],
     environment: 'node',
     testTimeout: 30_000,
   },

@@ -6,6 +6,8 @@ import { States } from './state/context.svelte';
 import './ui/global.css';
 
 const states = new States();
+// A page in Chinese loads its strings first, so it never paints in English.
+await states.app.ensureLang().catch((e: unknown) => console.error('The Chinese strings could not be loaded:', e));
 mount(App, { target: document.getElementById('app')!, props: { states } });
 states.start();
 states.pwa.start();

@@ -1,14 +1,38 @@
 // Picks the language (URL ?lang, then the saved choice, then the browser) and formats messages,
 // numbers, bytes and dates per locale. Error messages are localized by code when a key exists.
 
+import type { ErrorCode } from '../protocol/errors';
 import { AppError } from '../protocol/errors';
-import { zhErrors } from './errors';
 import { en, type MessageKey } from './en';
-import { zh } from './zh';
 
 import { LANGS, type Lang } from './lang';
 export { LANGS, type Lang };
-const TABLES: Record<Lang, Record<MessageKey, string>> = { en, zh };
+
+// English is built in; the Chinese tables (about a fifth of the start-up script) load on demand.
+const TABLES: Partial<Record<Lang, Record<MessageKey, string>>> = { en };
+let zhErrors: Record<ErrorCode, string | null> | null = null;
+let loadingZh: Promise<void> | null = null;
+
+/** Whether `lang`'s strings are here, so `format(lang, …)` can be called. */
+export function langLoaded(lang: Lang): boolean {
+  return TABLES[lang] !== undefined;
+}
+
+/** Loads `lang`'s strings (a no-op for English or once loaded); a failed load can be retried. */
+export function loadLang(lang: Lang): Promise<void> {
+  if (langLoaded(lang)) return Promise.resolve();
+  loadingZh ??= import('./zh-tables').then(
+    (m) => {
+      TABLES.zh = m.zh;
+      zhErrors = m.zhErrors;
+    },
+    (e: unknown) => {
+      loadingZh = null;
+      throw e;
+    },
+  );
+  return loadingZh;
+}
 
 export function detectLang(param: string | null, saved: string | null, browser: readonly string[]): Lang {
   for (const v of [param, saved]) if (v === 'en' || v === 'zh') return v;
@@ -21,7 +45,10 @@ export function detectLang(param: string | null, saved: string | null, browser: 
 }
 
 export function format(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return TABLES[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const table = TABLES[lang];
+  // The app switches its language only once the strings are loaded (AppState), so this is a bug.
+  if (!table) throw new Error(`The ${lang} strings are not loaded yet (call loadLang first).`);
+  return table[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
 export function locale(lang: Lang): string {
@@ -54,7 +81,7 @@ export function formatDate(lang: Lang, ms: number): string {
  */
 export function errorMessage(lang: Lang, e: unknown): string {
   if (e instanceof AppError) {
-    const template = lang === 'zh' ? zhErrors[e.code] : null;
+    const template = lang === 'zh' && zhErrors ? zhErrors[e.code] : null;
     if (template) {
       const text = template.replace(/\{(\w+)\}/g, (m, name: string) => (name in e.detail ? String(e.detail[name]) : m));
       if (!/\{\w+\}/.test(text)) return text;

@@ -2,7 +2,7 @@
 // URL overrides), the current screen, and formatting in the chosen language. Nothing else: each
 // worker's client belongs to the state that uses it (see context.ts).
 
-import { detectLang, errorMessage, format, formatBytes, formatDate, formatNumber, type Lang } from '../i18n';
+import { detectLang, errorMessage, format, formatBytes, formatDate, formatNumber, langLoaded, loadLang, type Lang } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { hostFromParams, resolveHosts, type ModelHostSetting, type ResolvedHosts } from '../models/hosts';
 import type { DevicePref } from '../protocol/messages';
@@ -55,7 +55,12 @@ export class AppState {
     });
   }
 
-  lang = $derived<Lang>(this.overrides.lang ?? detectLang(null, this.#prefs.lang, navigator.languages ?? [navigator.language]));
+  /** The language asked for (URL, saved choice, browser). */
+  wantedLang = $derived<Lang>(this.overrides.lang ?? detectLang(null, this.#prefs.lang, navigator.languages ?? [navigator.language]));
+  /** Languages whose strings are here; Chinese loads on demand (`ensureLang`). */
+  #loaded = $state<Record<Lang, boolean>>({ en: true, zh: langLoaded('zh') });
+  /** The language the UI speaks: the wanted one once its strings have loaded (milliseconds; before the first paint at start-up). */
+  lang = $derived<Lang>(this.#loaded[this.wantedLang] ? this.wantedLang : 'en');
   theme = $derived<Theme>(this.#prefs.theme);
   hostSetting = $derived<ModelHostSetting>(this.overrides.host ?? this.#prefs.host);
   hostFromUrl = $derived(this.overrides.host !== undefined);
@@ -81,6 +86,14 @@ export class AppState {
   setLang(lang: Lang): void {
     this.overrides.lang = undefined;
     this.#update({ lang });
+    void this.ensureLang().catch((e: unknown) => console.error(e));
+  }
+
+  /** Loads the wanted language's strings; the UI switches to it when they are in. */
+  async ensureLang(): Promise<void> {
+    const lang = this.wantedLang;
+    await loadLang(lang);
+    this.#loaded[lang] = true;
   }
   setTheme(theme: Theme): void {
     this.#update({ theme });
