@@ -24,7 +24,7 @@ import { applyRerank } from '../src/retrieval/rerank';
 import { attachPassages, collapseDuplicates } from '../src/retrieval/search-hits';
 import type { SourceDocument } from '../src/retrieval/small-to-big';
 import { locateJsonError } from '../src/extract/json-error';
-import { embedTexts, loadEmbedder, type Embedder } from './embedder';
+import { EMBED_BATCH, embedTexts, loadEmbedder, type Embedder } from './embedder';
 import { loadServerEmbedder } from './server-embedder';
 import { loadReranker, type Reranker } from './reranker';
 import { KnowledgeIndex, type IndexedChunk, type KnowledgeIndexOptions } from './knowledge-index';
@@ -121,9 +121,23 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
     const report = () => ctx.progress({ kind: 'items', stage: 'embedding', done: count.done, total: count.total, tokens: { ...count.tokens } });
     report();
     let kept = 0;
+    // A server embedder gets one request's worth at a time, so a document deleted meanwhile loses at
+    // most that request to the server (local models keep larger batches: fewer writes).
+    const size = e.info.device === 'server' ? EMBED_BATCH : EMBED_BATCH_CHUNKS;
     // A run stops when another embedding model takes over: its vectors would not belong in the index.
-    for (let i = 0; i < order.length && !ctx.signal.aborted && embedder === e; i += EMBED_BATCH_CHUNKS) {
-      const batch = order.slice(i, i + EMBED_BATCH_CHUNKS);
+    for (let i = 0; i < order.length && !ctx.signal.aborted && embedder === e; i += size) {
+      // Chunks of a document deleted (or an ingestion cancelled) since the run read them are not
+      // embedded: with a server embedder they would still leave the machine.
+      const batch = order.slice(i, i + size).filter((j) => {
+        if (index.holds(chunks[j].docId)) return true;
+        count.total--;
+        count.tokens.total -= lengths[j];
+        return false;
+      });
+      if (!batch.length) {
+        report();
+        continue;
+      }
       const before = { done: count.done, tokens: count.tokens.done };
       const vectors = await embedTexts(e, batch.map((j) => texts[j]), 'passage', ctx.signal, (done, _total, tokens) => {
         count.done = before.done + done;
@@ -171,6 +185,13 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
       return embedder.info;
     },
 
+    async dropEmbedder({ model }) {
+      if (embedder?.info.model !== model) return { dropped: false };
+      // A background run checks `embedder === e` before each batch, so it stops here too.
+      embedder = null;
+      return { dropped: true };
+    },
+
     async embed({ texts, kind }, ctx) {
       const e = need();
       const started = performance.now();
@@ -198,17 +219,21 @@ export function createKnowledgeHandler(post: Post, deps: KnowledgeDeps = {}) {
       let embedded = 0;
       // Files stored meanwhile join the queue behind what it holds; each chunk is tried once per run.
       // Chunks of a file still being stored belong to no indexed document yet and wait for it.
-      for (;;) {
-        const ids = (await missingVectors(d, tag)).filter((id) => !tried.has(id));
-        const chunks = (await getChunksByIds(d, ids)).filter((c) => index.holds(c.docId));
-        if (!chunks.length || ctx.signal.aborted || embedder !== e) break;
-        for (const c of chunks) {
-          tried.add(c.id);
-          touched.add(c.docId);
+      try {
+        for (;;) {
+          const ids = (await missingVectors(d, tag)).filter((id) => !tried.has(id));
+          const chunks = (await getChunksByIds(d, ids)).filter((c) => index.holds(c.docId));
+          if (!chunks.length || ctx.signal.aborted || embedder !== e) break;
+          for (const c of chunks) {
+            tried.add(c.id);
+            touched.add(c.docId);
+          }
+          embedded += await embedChunks(e, chunks, ctx, count, true);
         }
-        embedded += await embedChunks(e, chunks, ctx, count, true);
+      } finally {
+        // Also after a cancel: documents whose every chunk got its vector before it are embedded.
+        await markEmbedded(e.info.model, touched);
       }
-      await markEmbedded(e.info.model, touched);
       return { stats: index.stats(), embedded, ms: performance.now() - started };
     },
 

@@ -27,6 +27,11 @@ export class KnowledgeClient {
     return this.rpc.call('loadEmbedder', { server, queryPrefix: '', passagePrefix: '' }, { signal });
   }
 
+  /** Forgets the worker's embedder if it is `model` (its server was removed, or its permission or key changed). */
+  dropEmbedder(model: string): Res<'dropEmbedder'> {
+    return this.rpc.call('dropEmbedder', { model });
+  }
+
   loadReranker(model: ModelSpec, hosts: ResolvedHosts, device: Device, onProgress?: (p: Progress) => void, signal?: AbortSignal): Res<'loadReranker'> {
     return this.rpc.call('loadReranker', { model, hosts, device }, { onProgress, signal });
   }

@@ -45,7 +45,7 @@ export const zhErrors: Record<ErrorCode, string | null> = {
   'onnx-folder-no-model': '“{file}”文件夹里没有 ONNX 模型文件（onnx/model*.onnx）。',
   'browser-unsupported': '这个浏览器缺少 GGUF 引擎需要的 WebAssembly 功能（{missing}）。请使用新版 Chrome 或 Edge，或改用 transformers.js 模型。',
   'prompt-too-long': '提示词和回答超出了“{model}”的上下文长度。请减少或缩短检索段落，或用更长的上下文加载模型。',
-  'embedder-unavailable': '嵌入模型“{model}”加载失败，向量检索无法运行。请检查模型源设置（设置页）后重试，或选择“仅用 BM25 继续”。',
+  'embedder-unavailable': '嵌入模型“{model}”加载失败，向量检索无法运行：{reason} 请检查模型源设置（服务器上的模型则检查“设置 → 服务器模型”）后重试，或选择“仅用 BM25 继续”。',
   'dense-unavailable': '向量检索无法运行（没有加载嵌入模型，或还没有任何文本块有向量）。请加载嵌入模型，或选择“仅用 BM25 继续”。',
   'rerank-unavailable': '重排序模型无法加载，重排序无法运行。请关闭重排序，或选择不重排序继续。',
   'file-empty': '“{fileName}”是空的：里面没有可索引的文字。请确认选对了文件。',

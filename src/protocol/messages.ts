@@ -299,7 +299,9 @@ export type FallbackCode =
   /** Multi-query: fewer rewrites than asked could be read; the question and those were searched. */
   | 'rewrite-partial'
   /** Verified: the check's reply could not be read, so the answer stands unchecked. */
-  | 'verify-unread';
+  | 'verify-unread'
+  /** Verified: the check's reply hit its token limit, so its revision (possibly cut) was not used. */
+  | 'verify-truncated';
 
 /** A part of the configured method that did not run as asked, and why (shown next to the result). */
 export interface Fallback {
@@ -438,6 +440,8 @@ export type KnowledgeCalls = {
    */
   sweep: Call<SweepRequest, SweepReply, SweepProgress>;
   loadEmbedder: Call<EmbedderLoadRequest, EmbedderInfo>;
+  /** Forgets the loaded embedder when it is `model` (a server the user removed or stopped trusting): nothing is embedded with it again until it is loaded anew. */
+  dropEmbedder: Call<{ model: string }, { dropped: boolean }>;
   embed: Call<{ texts: string[]; kind?: 'query' | 'passage' | 'raw' }, { vectors: Float32Array; dim: number; ms: number }>;
   crash: Call<Record<string, never>, never>;
 };

@@ -134,8 +134,12 @@ export class KnowledgeState {
    */
   forgetEmbedder(keys: readonly string[]): boolean {
     if (!keys.includes(this.embedder.model) || this.embedder.phase === 'idle') return false;
+    const model = this.embedder.model;
     this.#embedderSlot.cancel();
     this.#embedderSlot.reset(null);
+    // The worker forgets it too: otherwise a later write that embeds (LLM-written chunk contexts)
+    // would still send chunks to the server the user just removed or stopped trusting.
+    void this.#client.dropEmbedder(model).catch(() => undefined); // a dead worker holds nothing
     return true;
   }
 
@@ -166,7 +170,7 @@ export class KnowledgeState {
         await this.loadEmbedder(id);
       } catch (e) {
         if (isAbort(e)) throw e;
-        if (!degrade) throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so dense search cannot run. ${message(e)} ${fixAdvice(id)} and retry, or continue with BM25 only.`, { model: id, reason: message(e) });
+        if (!degrade) throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so dense search cannot run. ${message(e)} ${fixAdvice(id)} and retry, or continue with BM25 only.`, { model: embedderName(id), reason: message(e) });
         before.push({ part: 'dense', code: 'embedder-failed', reason: `The embedding model ${embedderName(id)} could not be loaded: ${message(e)}`, detail: { model: id } });
         opts.dense = false;
       }
@@ -267,7 +271,7 @@ export class KnowledgeState {
         await this.loadEmbedder(id);
       } catch (e) {
         if (isAbort(e)) throw e;
-        throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so the sweep's dense, hybrid and rerank settings cannot run. ${message(e)} ${fixAdvice(id)} and retry, or sweep BM25 only.`, { model: id, reason: message(e) });
+        throw new AppError('embedder-unavailable', `The embedding model "${embedderName(id)}" could not be loaded, so the sweep's dense, hybrid and rerank settings cannot run. ${message(e)} ${fixAdvice(id)} and retry, or sweep BM25 only.`, { model: embedderName(id), reason: message(e) });
       }
     }
     if (req.settings.some((s) => s.mode === 'hybrid+rerank')) {

@@ -7,7 +7,7 @@
 
 import { AppConfig } from '../config';
 import { DEFAULT_CHUNKING, type ChunkSettings } from '../chunking/chunk';
-import { isAbort, FileError } from '../protocol/errors';
+import { AppError, isAbort, FileError } from '../protocol/errors';
 import type { IngestStage, Progress } from '../protocol/messages';
 import type { ChunkRecord, DocSummary, LabDb, StoredDocument } from '../store/db';
 import { getChunks, getDocument, listDocuments } from '../store/documents';
@@ -15,6 +15,9 @@ import { deleteSetting, getSetting, setSetting } from '../store/settings';
 import type { KnowledgeState } from './knowledge.svelte';
 import type { PickedFile } from './files';
 import { EmbedEta } from './embed-eta';
+
+/** The user declined to send texts to a server (ServersState's refusal). */
+const declined = (e: unknown): boolean => e instanceof AppError && e.detail?.reason === 'declined';
 
 /** Stored while background embedding runs, so a reload resumes it (finishing or a cancel removes it). */
 const EMBEDDING_SETTING = 'backgroundEmbedding';
@@ -115,10 +118,14 @@ export class LibraryState {
       } while (this.#again && !ctrl.signal.aborted);
       await this.#remember(false);
     } catch (e) {
-      // A cancel is the user's word: no resume. A failure (the model unreachable, a crashed worker)
+      // A cancel is the user's word: no resume; so is declining to send chunks to an embedding server
+      // (it is not asked again on every reload). A failure (the model unreachable, a crashed worker)
       // keeps the run remembered, so the next start tries again.
       if (isAbort(e)) await this.#remember(false);
-      else this.embedError = e;
+      else {
+        if (declined(e)) await this.#remember(false);
+        this.embedError = e;
+      }
     } finally {
       this.embedding = null;
       this.#embedCtrl = null;

@@ -121,6 +121,32 @@ describe('background embedding', () => {
     expect(k.index).toMatchObject({ vectors: doc.chunks, missing: 0, embeddedSinceStart: sinceStart + doc.chunks - kept });
   });
 
+  it('a document deleted during a run is not embedded any further, and the run says so in its total', async () => {
+    const { name } = freshDbName();
+    const { state: k } = knowledgeState(name, prefs());
+    await k.openIndex();
+    await k.loadEmbedder();
+    const a = await k.ingest({ name: 'a.md', bytes: utf8(manual(300)), maxBytes: 1e6, chunking: SMALL, embed: false });
+    const b = await k.ingest({ name: 'b.md', bytes: utf8(manual(300).replace(/Record/g, 'Entry')), maxBytes: 1e6, chunking: SMALL, embed: false });
+    const all = a.chunks + b.chunks;
+    let deleting: Promise<void> | null = null;
+    const totals: number[] = [];
+    await k.embedMissing((p) => {
+      if (p.kind !== 'items') return;
+      totals.push(p.total);
+      // After the first batch, the user deletes b.md.
+      if (!deleting && p.done >= EMBED_BATCH_CHUNKS) deleting = k.deleteDocs([b.id]);
+    });
+    await deleting;
+    expect(totals[0]).toBe(all);
+    const last = totals.at(-1)!;
+    // b's chunks not embedded by then left the total: the run ended with what it really embedded.
+    expect(last).toBeLessThan(all);
+    expect(last).toBeGreaterThanOrEqual(a.chunks);
+    const stats = await k.openIndex();
+    expect(stats).toMatchObject({ docs: 1, chunks: a.chunks, vectors: a.chunks, missing: 0 });
+  });
+
   it('files stored while a run goes on join it, behind what it holds', async () => {
     const { name, db } = freshDbName();
     const { state: k } = knowledgeState(name, prefs());
