@@ -14,10 +14,11 @@ export function ranShaping(ran: RetrievalRan): { smallToBig: boolean; collapsed:
 }
 
 /**
- * True when a requested part did not run, one ran that was not requested, or dense search used
- * another embedder's vectors than the one asked for.
+ * True when a requested part did not run, one ran that was not requested, dense search used another
+ * embedder's vectors than the one asked for, or it covered only part of the library (chunks were
+ * still being embedded in the background): an answer from 5% of the vectors is not the configured method.
  */
 export function retrievalDiffers(asked: Pick<SearchOptions, 'bm25' | 'dense' | 'rerank'>, askedEmbedder: string, ran: RetrievalRan | null): boolean {
   if (!ran) return false;
-  return asked.bm25 !== ran.bm25 || asked.dense !== ran.dense || asked.rerank !== ran.rerank || (ran.dense && ran.embedder !== askedEmbedder);
+  return asked.bm25 !== ran.bm25 || asked.dense !== ran.dense || asked.rerank !== ran.rerank || (ran.dense && (ran.embedder !== askedEmbedder || ran.vectors < ran.chunks));
 }

@@ -246,8 +246,11 @@ export async function runLane(
     const passages = context.map((c) => `${sourceLabel(c, cfg.lang)} ${c.text}`);
     const call = await extraCall(verifyMessages({ question, answer: gen.text, passages, lang: cfg.lang }), VERIFY_MAX_NEW_TOKENS);
     const verification = parseVerification(call.reply, passages.length);
-    const answer = finalAnswer(gen.text, verification);
-    if (!verification.ok) fallbacks.push({ part: 'verify', code: 'verify-unread', reason: "The check's reply could not be read, so the answer was not checked." });
+    // A check cut off at its token limit may end inside its revision: the draft stands, and says why.
+    const truncated = call.stopped === 'length';
+    const answer = truncated ? gen.text : finalAnswer(gen.text, verification);
+    if (truncated) fallbacks.push({ part: 'verify', code: 'verify-truncated', reason: `The check's reply reached its limit of ${VERIFY_MAX_NEW_TOKENS} tokens, so its revision was not used.`, detail: { limit: String(VERIFY_MAX_NEW_TOKENS) } });
+    else if (!verification.ok) fallbacks.push({ part: 'verify', code: 'verify-unread', reason: "The check's reply could not be read, so the answer was not checked." });
     steps.verify = { call, draft: gen.text, verification, summary: summarizeVerification(verification), revised: answer !== gen.text };
     gen = { ...gen, text: answer };
     hooks.onStep?.(steps);

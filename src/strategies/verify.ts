@@ -212,8 +212,11 @@ export function summarizeVerification(v: Verification): VerificationSummary {
   };
 }
 
-/** The answer to show: the revision when there is one and some claim failed, else the original. */
+/**
+ * The answer to show: the revision when there is one and the check found a claim unsupported or
+ * contradicted, else the original (a check that listed no claims has nothing to justify a rewrite).
+ */
 export function finalAnswer(original: string, v: Verification): string {
   const s = summarizeVerification(v);
-  return v.revised && !s.allSupported ? v.revised : original;
+  return v.revised && s.unsupported + s.contradicted > 0 ? v.revised : original;
 }

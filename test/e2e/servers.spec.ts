@@ -261,6 +261,10 @@ test('evaluation on the server: says where prompts go; 4 parallel requests give 
   await page.getByRole('button', { name: 'Run evaluation' }).click();
   await expect(progress).toBeHidden({ timeout: 90_000 });
   await expect(page.getByTestId('eval-incomplete')).toContainText('5 answers are incomplete');
+  // The results screen counts them for as long as the run is shown (also after a reload).
+  await expect(page.getByTestId('incomplete-count')).toHaveText(/^5 of 5 answers were cut off by the server mid-answer/);
+  await page.reload();
+  await expect(page.getByTestId('incomplete-count')).toHaveText(/^5 of 5 answers were cut off/);
 });
 
 test('the default model host cannot be reached: one click switches to a mirror in the Hugging Face layout', async ({ page, baseURL, unreachable }) => {

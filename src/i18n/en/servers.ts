@@ -49,6 +49,7 @@ export const servers = {
   'eval.judgedBy': 'Judge: {model}',
   'eval.incomplete': '{n} answers are incomplete (the server stopped mid-answer): they are kept, scored as they are, and marked incomplete.',
   'eval.incompleteItem': '{id} · {method}: incomplete',
+  'eval.results.incompleteCount': '{n} of {total} answers were cut off by the server mid-answer: they are scored as they are (marked ⚠ below), so compare the methods with that in mind, or run them again.',
   'settings.host.reload': 'Reload the page to use it: its security policy must name the new host.',
   'settings.host.reloadNow': 'Reload now',
   'mirror.offer': 'Cannot reach Hugging Face? Load models from a mirror in the Hugging Face layout instead.',

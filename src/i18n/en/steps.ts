@@ -48,4 +48,5 @@ export const steps = {
   'ran.why.rewrite-unread': "no rewrite could be read: searched with the question alone",
   'ran.why.rewrite-partial': "only {n} of {of} rewrites could be read",
   'ran.why.verify-unread': "the check's reply could not be read: the answer was not checked",
+  'ran.why.verify-truncated': "the check's reply reached its limit of {limit} tokens: its revision was not used",
 } as const;

@@ -50,6 +50,7 @@ export const servers: Record<keyof typeof en, string> = {
   'eval.judgedBy': '评分模型：{model}',
   'eval.incomplete': '{n} 个回答不完整（服务器在回答中途停止）：已保留、按现有内容评分，并标记为不完整。',
   'eval.incompleteItem': '{id} · {method}：不完整',
+  'eval.results.incompleteCount': '{total} 个回答中有 {n} 个被服务器中途截断：按截断后的内容计分（下方以 ⚠ 标出），比较各方法时请考虑这一点，或重新运行。',
   'settings.host.reload': '请重新加载页面后使用：页面的安全策略需要列出新的模型源。',
   'settings.host.reloadNow': '立即重新加载',
   'mirror.offer': '连不上 Hugging Face？可以改从 Hugging Face 格式的镜像加载模型。',

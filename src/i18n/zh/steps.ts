@@ -48,4 +48,5 @@ export const steps: Record<keyof typeof en, string> = {
   'ran.why.rewrite-unread': "无法读出任何改写：只用问题本身检索",
   'ran.why.rewrite-partial': "只读出 {of} 个改写中的 {n} 个",
   'ran.why.verify-unread': "无法读出核查的回复：回答未经核查",
+  'ran.why.verify-truncated': "核查的回复达到 {limit} 个 token 的上限：未采用其修改",
 };

@@ -86,11 +86,11 @@ async function setup(): Promise<Setup> {
 }
 
 /** The step whose system prompt is `instruction` gets `reply` (usage made up, model as loaded); every other call goes to the echo model. */
-function scripted(s: Setup, instruction: string, reply: string): LaneDeps['generate'] {
+function scripted(s: Setup, instruction: string, reply: string, stopped: 'eos' | 'length' = 'eos'): LaneDeps['generate'] {
   return async (m, p, onToken, signal) => {
     if (m[0]?.content !== instruction) return s.real(m, p, onToken, signal);
     s.sent.push({ messages: m, params: p });
-    return { text: reply, usage: { promptTokens: 321, outputTokens: 45, ttftMs: 20, totalMs: 700, decodeTps: 60 }, stopped: 'eos', model: s.llm.info! };
+    return { text: reply, usage: { promptTokens: 321, outputTokens: 45, ttftMs: 20, totalMs: 700, decodeTps: 60 }, stopped, model: s.llm.info! };
   };
 }
 
@@ -275,6 +275,16 @@ describe('RAG · verified', () => {
     expect(v.draft).toContain('Context:');
     expect(res.ran.fallbacks).toEqual([]);
     expect(stepsCost(res.ran.steps)).toEqual({ calls: 1, promptTokens: 321, outputTokens: 45, totalMs: 700 });
+  });
+
+  it('a check cut off at its token limit: its (maybe cut) revision is not used, and the lane says why', async () => {
+    const s = await setup();
+    const cut = 'Claim: New employees get fifteen days.\nVerdict: unsupported\nRevised answer: Staff get 25 da';
+    const res = await runLane(Q, cfg('rag-verified'), { ...s.deps, generate: scripted(s, VERIFY_INSTRUCTION.en, cut, 'length') });
+    const v = res.ran.steps!.verify!;
+    expect(v.revised).toBe(false);
+    expect(res.gen.text).toBe(v.draft);
+    expect(res.ran.fallbacks).toEqual([{ part: 'verify', code: 'verify-truncated', reason: `The check's reply reached its limit of ${VERIFY_MAX_NEW_TOKENS} tokens, so its revision was not used.`, detail: { limit: String(VERIFY_MAX_NEW_TOKENS) } }]);
   });
 
   it('every claim supported: the answer stands as written', async () => {

@@ -69,4 +69,10 @@ describe('summary and final answer', () => {
     expect(finalAnswer('a and b', some)).toBe('a only');
     expect(finalAnswer('a and b', { ...some, revised: null })).toBe('a and b');
   });
+
+  it('keeps the original when the check listed no claims, whatever "revision" it wrote', () => {
+    const none = parseVerification('{"claims": [], "revised": "something else entirely"}', 1);
+    expect(summarizeVerification(none).allSupported).toBe(false);
+    expect(finalAnswer('a', none)).toBe('a');
+  });
 });

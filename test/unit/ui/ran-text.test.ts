@@ -63,6 +63,9 @@ describe('the extra steps in the retrieval line', () => {
     expect(fallbackText(f, zh)).toBe('假设段落是拒绝回答：向量检索使用了问题本身');
     const unchecked = { part: 'verify' as const, code: 'verify-unread' as const, reason: 'x' };
     expect(fallbackText(unchecked, en)).toBe("the check's reply could not be read: the answer was not checked");
+    const cut = { part: 'verify' as const, code: 'verify-truncated' as const, reason: 'x', detail: { limit: '512' } };
+    expect(fallbackText(cut, en)).toBe("the check's reply reached its limit of 512 tokens: its revision was not used");
+    expect(fallbackText(cut, zh)).toBe('核查的回复达到 512 个 token 的上限：未采用其修改');
     expect(retrievalLine(ran, [unchecked], en)).toBe('Retrieval: BM25 + dense');
     expect(retrievalDegraded([unchecked, { part: 'llm', code: 'llm-engine', reason: 'r' }])).toBe(false);
     expect(retrievalDegraded([f])).toBe(true);
