@@ -16,6 +16,24 @@ import type { KnowledgeState } from './knowledge.svelte';
 import type { PickedFile } from './files';
 import { EmbedEta } from './embed-eta';
 
+/**
+ * Runs `run` holding the tab-wide embedding lock (Web Locks), so two tabs never embed the same chunks
+ * twice (with a server embedder, never send them twice). Resolves false without running when another
+ * tab holds it. Without Web Locks (Node tests, old browsers) it just runs.
+ */
+async function withEmbeddingLock(run: () => Promise<void>): Promise<boolean> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) {
+    await run();
+    return true;
+  }
+  return locks.request('method-lab-embedding', { ifAvailable: true }, async (lock) => {
+    if (!lock) return false;
+    await run();
+    return true;
+  });
+}
+
 /** The user declined to send texts to a server (ServersState's refusal). */
 const declined = (e: unknown): boolean => e instanceof AppError && e.detail?.reason === 'declined';
 
@@ -71,6 +89,8 @@ export class LibraryState {
   #running = false;
 
   embedding = $state<EmbeddingProgress | null>(null);
+  /** Another tab of the app was embedding when this one wanted to (one run at a time, across tabs). */
+  embeddingElsewhere = $state(false);
   embedError = $state<unknown>(null);
   #embedCtrl: AbortController | null = null;
   /** The running background run, if any; files stored meanwhile set `#again`, so they are not missed. */
@@ -94,7 +114,12 @@ export class LibraryState {
       this.#again = true;
       return this.#embedRun;
     }
-    const run = this.#runEmbedding().finally(() => (this.#embedRun = null));
+    const run = withEmbeddingLock(() => this.#runEmbedding())
+      .then((ran) => {
+        // Another tab holds the run: its vectors go into the same database, so this tab leaves it be.
+        this.embeddingElsewhere = !ran;
+      })
+      .finally(() => (this.#embedRun = null));
     this.#embedRun = run;
     return run;
   }

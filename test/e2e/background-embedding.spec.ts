@@ -83,3 +83,24 @@ test('Chinese, narrow: the background run reads in Chinese and the page does not
   await progress.getByRole('button', { name: '取消' }).click();
   await expect(progress).toBeHidden();
 });
+
+test('a second tab does not embed the same chunks again while the first one runs', async ({ page, context }) => {
+  test.setTimeout(180_000);
+  await openApp(page, { screen: 'documents' });
+  await dropFiles(page.getByRole('group', { name: 'Drop files or folders here' }), [bigHandbook(1500)]);
+  const progress = page.getByTestId('embedding-progress');
+  await expect(progress).toBeVisible({ timeout: 90_000 });
+
+  // The same app in a second tab: it would resume the stored run, but the first tab holds it.
+  const second = await context.newPage();
+  await openApp(second, { screen: 'documents' });
+  await expect(second.getByTestId('embedding-elsewhere')).toContainText('Another tab of Method Lab is embedding this library');
+  await expect(second.getByTestId('embedding-progress')).toBeHidden();
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(progress).toBeHidden();
+  // With the first tab's run cancelled, the second one can embed the rest itself.
+  await second.getByRole('button', { name: 'Embed the rest' }).click();
+  await expect(second.getByTestId('embedding-progress')).toBeVisible();
+  await expect(second.getByTestId('embedding-elsewhere')).toBeHidden();
+  await second.getByTestId('embedding-progress').getByRole('button', { name: 'Cancel' }).click();
+});

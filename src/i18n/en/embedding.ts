@@ -9,6 +9,7 @@ export const embedding = {
   'embedding.time.min': "{m} min {s} s",
   'embedding.time.h': "{h} h {m} min",
   'embedding.rest': "Embed the rest",
+  'embedding.elsewhere': "Another tab of Method Lab is embedding this library. Its vectors are stored for both tabs; reload this tab when it has finished to search them here.",
   'embedding.partial': "Dense search covers the {vectors} chunks with vectors; BM25 covers all {chunks}.",
   'embedding.searchable': "Stored files are searchable with BM25 now; their vectors are being made in the background ({done} of {total} chunks, see Search index).",
   'embedding.precision.int8': "Vectors: int8 with exact re-scoring ({rows})",

@@ -8,6 +8,7 @@ export const embedding: Record<keyof typeof en, string> = {
   'embedding.time.min': "{m} 分 {s} 秒",
   'embedding.time.h': "{h} 小时 {m} 分",
   'embedding.rest': "向量化其余分块",
+  'embedding.elsewhere': "Method Lab 的另一个标签页正在为此文档库生成向量。向量会存入两个标签页共用的数据库；待其完成后刷新本页，即可在此检索。",
   'embedding.partial': "向量检索覆盖已有向量的 {vectors} 个分块；BM25 覆盖全部 {chunks} 个。",
   'embedding.searchable': "已存入的文件现在就能用 BM25 检索；它们的向量正在后台生成（{done} / {total} 个分块，见“检索索引”）。",
   'embedding.precision.int8': "向量：int8，精确重算得分（{rows}）",
