@@ -18,7 +18,7 @@ import type { ServerKind } from '../server/server-kind';
 import { guessKindFromModels, guessKindFromUrl } from '../server/server-kind';
 import { activeSources, publishNow } from '../policy/connect-src';
 import type { ModelChoice, ModelSource } from './model-choices.svelte';
-import { loadKeys, loadServers, saveKeys, saveServers, type StoredServer } from './server-list';
+import { loadKeys, loadServers, saveKeys, saveServers, SERVER_KEYS_KEY, SERVERS_KEY, type StoredServer } from './server-list';
 
 export type ServerPhase = 'idle' | 'connecting' | 'ready' | 'error';
 
@@ -41,6 +41,8 @@ type ConsentPurpose = 'prompts' | 'embeddings';
 
 /** Where the permissions to send texts to be embedded are kept: server id → epoch ms. Apart from the list, whose fields are fixed. */
 export const SERVER_EMBED_CONSENT_KEY = 'method-lab:server-embed-consent';
+/** The localStorage entries this state keeps (another tab's change to one is taken in). */
+const STORED_KEYS: readonly string[] = [SERVERS_KEY, SERVER_KEYS_KEY, SERVER_EMBED_CONSENT_KEY];
 
 /** A server embedding model the user allowed texts to go to, as the knowledge worker loads it. */
 export interface EmbedPlan {
@@ -138,9 +140,37 @@ export class ServersState implements ModelSource {
     this.#embedConsent = loadEmbedConsent(this.#storage);
   }
 
-  /** Connects the servers saved just before a reload (their origin was not allowed until then). */
+  /**
+   * Connects the servers saved just before a reload (their origin was not allowed until then), and
+   * follows changes another tab makes to the stored list, keys and permissions.
+   */
   start(): void {
     for (const s of this.servers) if (s.connectOnLoad) void this.connect(s.id);
+    globalThis.addEventListener?.('storage', (e: StorageEvent) => {
+      if (e.key === null || STORED_KEYS.includes(e.key)) this.reloadFromStorage();
+    });
+  }
+
+  /**
+   * Takes the stored list, keys and permissions as they are now (another tab changed them). Without
+   * this, the next write here would put back a server another tab removed, or a permission it withdrew.
+   * Models of servers that went away, or whose key or permissions changed, are forgotten (loaded
+   * again, so asked again, on their next use).
+   */
+  reloadFromStorage(): void {
+    const before = { servers: this.servers, keys: this.#keys, embed: this.#embedConsent };
+    const keysBefore = new Map(before.servers.map((s) => [s.id, this.keysOf(s.id)]));
+    this.servers = loadServers(this.#storage);
+    this.#keys = loadKeys(this.#storage);
+    this.#embedConsent = loadEmbedConsent(this.#storage);
+    const gone: string[] = [];
+    for (const old of before.servers) {
+      const now = this.servers.find((s) => s.id === old.id);
+      const changed = !now || (old.consentedAt && !now.consentedAt) || before.keys[old.id] !== this.#keys[old.id] || (old.id in before.embed && !(old.id in this.#embedConsent));
+      if (changed) gone.push(...(keysBefore.get(old.id) ?? []));
+      if (!now) delete this.status[old.id];
+    }
+    if (gone.length) this.#deps.forget?.(gone);
   }
 
   choices = $derived<ModelChoice[]>(
@@ -251,6 +281,7 @@ export class ServersState implements ModelSource {
 
   /** Sets (or, with a blank key, clears) a server's API key; models loaded with the old one load again. */
   setApiKey(id: string, key: string): void {
+    if (!this.servers.some((s) => s.id === id)) return; // removed (perhaps in another tab): no key to keep
     const k = key.trim();
     if (k) this.#keys = { ...this.#keys, [id]: k };
     else {

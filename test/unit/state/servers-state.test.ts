@@ -231,3 +231,24 @@ describe('server models in lanes', () => {
     expect((e as AppError).message).toContain('renamed-model');
   });
 });
+
+describe('two tabs', () => {
+  it('a server removed in one tab is not put back by a write in the other, which forgets its models', async () => {
+    const storage = memoryStorage(); // one localStorage, two pages
+    const a = page(storage, new Set([srv.origin]));
+    const id = (await a.state.add(srv.url))!;
+    const b = page(storage, new Set([srv.origin]));
+    expect(b.state.servers.map((s) => s.id)).toEqual([id]);
+    const keys = b.state.keysOf(id);
+    expect(keys.length).toBeGreaterThan(0);
+
+    a.state.remove(id);
+    // The browser tells the other tab (a `storage` event, which start() listens to).
+    b.state.reloadFromStorage();
+    expect(b.state.servers).toEqual([]);
+    expect(b.forgotten).toEqual(keys);
+    // A later write of the whole list in that tab keeps the removal.
+    b.state.revokeConsent(id);
+    expect(JSON.parse(storage.getItem(SERVERS_KEY) ?? '{"servers":[]}').servers).toEqual([]);
+  });
+});
