@@ -86,9 +86,20 @@ export class LlmState {
     let used = others.reduce((t, l) => t + size(l.key), 0);
     for (const l of others) {
       if (used + size(key) <= this.#budgetMB()) break;
+      // A model still generating (another answer of a parallel evaluation, a judge) finishes first.
+      await this.#idle(l.key);
       await this.unload(l.key);
       used -= size(l.key);
     }
+  }
+
+  /** Generations running now, per model key, and who waits for a model to have none. */
+  readonly #running = new Map<string, number>();
+  readonly #waiting = new Map<string, (() => void)[]>();
+
+  #idle(key: string): Promise<void> {
+    if (!this.#running.get(key)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), resolve]));
   }
 
   /** Loads a model (the chosen one by default) unless it is already loaded or loading. */
@@ -116,9 +127,23 @@ export class LlmState {
 
   /** Generates with a model (the chosen one by default), loading it first if needed. */
   async generate(messages: ChatMessage[], params: GenParams, onToken: (t: string) => void, signal?: AbortSignal, key = this.models.defaultKey, onProgress?: (p: Progress) => void): Promise<GenResult> {
-    await this.load(key);
-    this.#used.set(key, performance.now());
-    return this.#client.generate(key, messages, params, onToken, signal, onProgress);
+    // Counted from the call on, so room made for another model in the meantime waits for this one.
+    // No two calls can wait on each other: room is only made by unloading models that are loaded, and
+    // a call for a loaded model goes straight on to generate.
+    this.#running.set(key, (this.#running.get(key) ?? 0) + 1);
+    try {
+      await this.load(key);
+      this.#used.set(key, performance.now());
+      return await this.#client.generate(key, messages, params, onToken, signal, onProgress);
+    } finally {
+      const left = (this.#running.get(key) ?? 1) - 1;
+      if (left > 0) this.#running.set(key, left);
+      else {
+        this.#running.delete(key);
+        for (const resolve of this.#waiting.get(key) ?? []) resolve();
+        this.#waiting.delete(key);
+      }
+    }
   }
 
   /** Kills the worker as a real crash would (diagnostics and recovery tests). */

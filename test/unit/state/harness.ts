@@ -59,11 +59,11 @@ export function knowledgeState(dbName: string, p: Prefs) {
   return { client, workers: factory.workers, state: new KnowledgeState(p, { client, gpu: noGpu }) };
 }
 
-export function llmState(p: Prefs) {
+export function llmState(p: Prefs, budgetMB?: () => number) {
   const factory = inProcess(createLlmHandler);
   const client = new LlmClient(factory);
   const models = new ModelChoices(p);
-  return { client, models, workers: factory.workers, state: new LlmState(models, p, { client, gpu: noGpu }) };
+  return { client, models, workers: factory.workers, state: new LlmState(models, p, { client, gpu: noGpu, ...(budgetMB ? { budgetMB } : {}) }) };
 }
 
 export const utf8 = (s: string): ArrayBuffer => new TextEncoder().encode(s).buffer as ArrayBuffer;
