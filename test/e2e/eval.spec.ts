@@ -41,7 +41,8 @@ async function rowValues(page: Page, method: string): Promise<Record<string, num
 }
 
 test('evaluate: import, run three lanes, resume after reload, results, exports, bundle round trip', async ({ page, browser, baseURL }) => {
-  test.setTimeout(120_000);
+  // About 50 s on an idle machine; a parallel worker embedding thousands of chunks can more than double it.
+  test.setTimeout(240_000);
   await openApp(page, { screen: 'documents', params: { llm: ECHO_FIXTURE } });
   await page.getByLabel('Add documents').setInputFiles([
     { name: 'handbook.md', mimeType: 'text/markdown', buffer: Buffer.from(HANDBOOK) },
