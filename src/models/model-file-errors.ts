@@ -4,23 +4,8 @@
 
 import { FileError, type ErrorCode } from '../protocol/errors';
 
-export type ModelFileErrorCode = Extract<
-  ErrorCode,
-  | 'gguf-not-gguf'
-  | 'gguf-unsupported-version'
-  | 'gguf-truncated'
-  | 'gguf-corrupt'
-  | 'gguf-unsupported-type'
-  | 'gguf-unsupported-arch'
-  | 'gguf-not-text-generation'
-  | 'gguf-no-chat-template'
-  | 'gguf-split-incomplete'
-  | 'gguf-split-mismatch'
-  | 'gguf-file-too-large'
-  | 'model-too-large'
-  | 'onnx-folder-incomplete'
-  | 'onnx-folder-no-model'
->;
+/** Problems with a model file the user adds (listed once, in src/protocol/errors.ts). */
+export type ModelFileErrorCode = Extract<ErrorCode, `gguf-${string}` | `onnx-folder-${string}` | 'model-too-large'>;
 
 /** A FileError with one of the codes above. */
 export function modelFileError(code: ModelFileErrorCode, message: string, detail: Record<string, string | number>): FileError {

@@ -6,7 +6,7 @@
 import type { RowStore } from './row-store';
 import { createDotKernel, type DotKernel } from './simd';
 import { TopK } from './top-k';
-import type { DenseIndex, VectorHit } from './vector';
+import { inverseNorms, type DenseIndex, type VectorHit } from './vector';
 
 const MIN_ROWS = 64;
 /** int8 codes use [-127, 127], so a row and its negation quantize symmetrically. */
@@ -89,16 +89,7 @@ export class QuantizedVectorIndex implements DenseIndex {
    */
   add(ids: readonly string[], vectors: Float32Array): void {
     const { dim } = this;
-    if (vectors.length !== ids.length * dim) {
-      throw new RangeError(`Expected ${ids.length} × ${dim} = ${ids.length * dim} floats, got ${vectors.length}`);
-    }
-    const norms = new Float64Array(ids.length);
-    for (let r = 0; r < ids.length; r++) {
-      let sq = 0;
-      for (let j = r * dim, end = j + dim; j < end; j++) sq += vectors[j] * vectors[j];
-      if (!Number.isFinite(sq)) throw new RangeError(`Vector ${r} (${ids[r]}) has a non-finite value`);
-      norms[r] = sq > 0 ? 1 / Math.sqrt(sq) : 0;
-    }
+    const norms = inverseNorms(ids, vectors, dim);
     // Grow once per batch; otherwise by 1.5x (see VectorIndex.add).
     const needed = this.ids.length + ids.length;
     if (needed > this.capacity) this.resize(Math.max(needed, Math.ceil(this.capacity * 1.5)));

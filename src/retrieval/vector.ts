@@ -31,6 +31,24 @@ export interface DenseIndex {
   memoryBytes(): number;
 }
 
+/**
+ * 1 / L2 norm of each `dim`-long row of `vectors` (0 for a zero row, which stays zeros), checked
+ * before anything is stored: throws on a size mismatch or a non-finite value.
+ */
+export function inverseNorms(ids: readonly string[], vectors: Float32Array, dim: number): Float64Array {
+  if (vectors.length !== ids.length * dim) {
+    throw new RangeError(`Expected ${ids.length} × ${dim} = ${ids.length * dim} floats, got ${vectors.length}`);
+  }
+  const out = new Float64Array(ids.length);
+  for (let r = 0; r < ids.length; r++) {
+    let sq = 0;
+    for (let j = r * dim, end = j + dim; j < end; j++) sq += vectors[j] * vectors[j];
+    if (!Number.isFinite(sq)) throw new RangeError(`Vector ${r} (${ids[r]}) has a non-finite value`);
+    out[r] = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+  }
+  return out;
+}
+
 export interface VectorIndexOptions {
   /** Use the WebAssembly SIMD kernel when the engine allows it (default true); false forces JS. */
   simd?: boolean;
@@ -91,16 +109,7 @@ export class VectorIndex implements DenseIndex {
    */
   add(ids: readonly string[], vectors: Float32Array): void {
     const { dim } = this;
-    if (vectors.length !== ids.length * dim) {
-      throw new RangeError(`Expected ${ids.length} × ${dim} = ${ids.length * dim} floats, got ${vectors.length}`);
-    }
-    const scales = new Float64Array(ids.length);
-    for (let r = 0; r < ids.length; r++) {
-      let sq = 0;
-      for (let j = r * dim, end = j + dim; j < end; j++) sq += vectors[j] * vectors[j];
-      if (!Number.isFinite(sq)) throw new RangeError(`Vector ${r} (${ids[r]}) has a non-finite value`);
-      scales[r] = sq > 0 ? 1 / Math.sqrt(sq) : 0;
-    }
+    const scales = inverseNorms(ids, vectors, dim);
     // Grow once per batch, so a start-up bulk load allocates exactly; otherwise by 1.5x, not 2x:
     // at 100k × 384 one more chunk would otherwise take 154 MB to 307 MB.
     const needed = this.ids.length + ids.length;

@@ -3,22 +3,11 @@
 // English wording. In a browser a CORS refusal and a server that is down both reject with the same
 // `TypeError: Failed to fetch`; `probeReachable` tells them apart with an opaque `no-cors` request.
 
-import { ModelError } from '../protocol/errors';
+import { ModelError, type ErrorCode } from '../protocol/errors';
 import { corsFix, SERVER_KIND_NAMES, type ServerKind } from './server-kind';
 
-export type ServerErrorCode =
-  | 'server-url-invalid'
-  | 'server-mixed-content'
-  | 'server-cors-blocked'
-  | 'server-unreachable'
-  | 'server-timeout'
-  | 'server-auth-failed'
-  | 'server-endpoint-missing'
-  | 'server-model-unknown'
-  | 'server-busy'
-  | 'server-error'
-  | 'server-bad-reply'
-  | 'server-stream-cut';
+/** The server problems among the app's error codes (listed once, in src/protocol/errors.ts). */
+export type ServerErrorCode = Extract<ErrorCode, `server-${string}`>;
 
 export interface ServerProblem {
   code: ServerErrorCode;
