@@ -38,13 +38,19 @@ export class SampleState {
   get jobs() {
     return this.library.jobs.filter((j) => this.#keys.includes(j.key));
   }
+  /**
+   * The sample is still being made ready: its files stored, then their vectors made (in the
+   * background run), so RAG with dense search works on it once this is false.
+   */
   get ingesting(): boolean {
-    return this.jobs.some((j) => j.status === 'queued' || j.status === 'working');
+    return this.jobs.some((j) => j.status === 'queued' || j.status === 'working') || (this.jobs.length > 0 && this.library.embedding !== null);
   }
-  /** 0..1 over the sample files being ingested. */
+  /** 0..1 over the sample files being stored, then over the chunks being embedded. */
   get fraction(): number {
     const jobs = this.jobs;
-    return jobs.length ? jobs.reduce((s, j) => s + (j.status === 'error' ? 1 : jobFraction(j)), 0) / jobs.length : 0;
+    const stored = jobs.length ? jobs.reduce((s, j) => s + (j.status === 'error' ? 1 : jobFraction(j)), 0) / jobs.length : 0;
+    const run = this.library.embedding;
+    return stored >= 1 && run ? run.done / Math.max(1, run.total) : stored;
   }
   get finished(): number {
     return this.jobs.filter((j) => j.status !== 'queued' && j.status !== 'working').length;
